@@ -1,0 +1,520 @@
+//! Configuration: defaults, then `pixie.toml` (if present), then the environment. Every
+//! setting has a conventional name (`PORT`, `DATABASE_URL`, ...) and a `PIXIE_`-prefixed one,
+//! which wins. Loading validates everything and fails with one line naming the setting.
+
+use crate::secret::{self, Secret, SecretSource};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
+use pantry_http::config::{HttpConfig, RateLimit};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The setting names, as environment variables (also read with the `PIXIE_` prefix and as
+/// lower-case keys in `pixie.toml`).
+pub const SETTINGS: &[&str] = &[
+    "PIXIE_ENV",
+    "HOST",
+    "PORT",
+    "PIXIE_DATA_DIR",
+    "DATABASE_URL",
+    "DB_POOL_MAX",
+    "DB_IDLE_TIMEOUT",
+    "DB_CONNECT_TIMEOUT",
+    "JWT_SECRET",
+    "ALLOWED_ORIGINS",
+    "TRUSTED_PROXIES",
+    "RATE_LIMIT_POINTS",
+    "RATE_LIMIT_DURATION",
+    "RATE_LIMIT_BLOCK_DURATION",
+    "AUTH_RATE_LIMIT_POINTS",
+    "AUTH_RATE_LIMIT_DURATION",
+    "REQUEST_TIMEOUT",
+    "BODY_LIMIT",
+    "LOG_LEVEL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+];
+
+/// The least secret length production accepts (HS256 wants at least the hash size).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Development (no configuration needed) or production (refuses unsafe settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+/// Log verbosity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    #[serde(alias = "warning")]
+    Warn,
+    Error,
+    #[serde(alias = "critical")]
+    Fatal,
+}
+
+/// The settings exactly as read, before validation. Field names are the setting names in
+/// lower case (`data_dir` is `PIXIE_DATA_DIR`, `env` is `PIXIE_ENV`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RawConfig {
+    env: Mode,
+    host: String,
+    port: u16,
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    db_pool_max: u32,
+    db_idle_timeout: u64,
+    db_connect_timeout: u64,
+    jwt_secret: Option<String>,
+    #[serde(deserialize_with = "comma_list")]
+    allowed_origins: Vec<String>,
+    #[serde(deserialize_with = "comma_list")]
+    trusted_proxies: Vec<String>,
+    rate_limit_points: u32,
+    rate_limit_duration: u64,
+    rate_limit_block_duration: u64,
+    auth_rate_limit_points: u32,
+    auth_rate_limit_duration: u64,
+    request_timeout: u64,
+    body_limit: u64,
+    log_level: LogLevel,
+    openai_api_key: Option<String>,
+    openai_base_url: String,
+    openai_model: String,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            env: Mode::Development,
+            host: "127.0.0.1".into(),
+            port: 3000,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            db_pool_max: 10,
+            db_idle_timeout: 300,
+            db_connect_timeout: 5,
+            jwt_secret: None,
+            allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            rate_limit_points: 300,
+            rate_limit_duration: 60,
+            rate_limit_block_duration: 60,
+            auth_rate_limit_points: 10,
+            auth_rate_limit_duration: 60,
+            request_timeout: 30_000,
+            body_limit: 1024 * 1024,
+            log_level: LogLevel::Info,
+            openai_api_key: None,
+            openai_base_url: "https://api.openai.com/v1".into(),
+            openai_model: "gpt-4o-mini".into(),
+        }
+    }
+}
+
+/// A comma-separated string (environment) or an array (TOML).
+fn comma_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        String(String),
+    }
+    let items = match ListOrString::deserialize(d)? {
+        ListOrString::List(items) => items,
+        ListOrString::String(s) => s.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
+/// The language-model settings.
+#[derive(Debug, Clone)]
+pub struct OpenAiSettings {
+    pub api_key: Option<Secret>,
+    pub base_url: String,
+    pub model: String,
+}
+
+/// Database pool settings.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_max: usize,
+    pub idle_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+/// The validated configuration of one process.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub mode: Mode,
+    pub host: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub jwt_secret: Secret,
+    pub jwt_secret_source: SecretSource,
+    pub http: HttpConfig,
+    pub log_level: LogLevel,
+    pub openai: OpenAiSettings,
+}
+
+/// Why the configuration was refused; `Display` is the one line printed before exiting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The setting at fault, by its environment name.
+    pub setting: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.setting, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn refuse(setting: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: setting.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// The providers in precedence order: defaults < `pixie.toml` < conventional names < `PIXIE_*`.
+pub fn figment(config_file: &Path) -> Figment {
+    let conventional: Vec<&str> = SETTINGS
+        .iter()
+        .copied()
+        .filter(|name| !name.starts_with("PIXIE_"))
+        .collect();
+    Figment::from(Serialized::defaults(RawConfig::default()))
+        .merge(Toml::file(config_file))
+        .merge(Env::raw().only(&conventional))
+        .merge(Env::prefixed("PIXIE_"))
+}
+
+impl Settings {
+    /// Reads `pixie.toml` from the working directory (or `PIXIE_CONFIG`) and the environment.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let file = std::env::var_os("PIXIE_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("pixie.toml"));
+        Self::from_figment(figment(&file))
+    }
+
+    /// Extracts and validates. In development without `JWT_SECRET` this reads, or creates
+    /// once, the secret kept in the data directory.
+    pub fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
+        let raw: RawConfig = figment.extract().map_err(describe_figment_error)?;
+        validate(raw)
+    }
+}
+
+/// Turns figment's error into one line naming the setting as the operator wrote it.
+fn describe_figment_error(error: figment::Error) -> ConfigError {
+    let setting = match (&error.metadata, &error.profile) {
+        (Some(meta), Some(profile)) if !error.path.is_empty() => {
+            let source = meta.interpolate(profile, &error.path).to_uppercase();
+            if meta.name.contains("PIXIE_") && !source.starts_with("PIXIE_") {
+                // figment names prefixed variables without their prefix.
+                format!("PIXIE_{source}")
+            } else if meta.name.contains("environment") {
+                source
+            } else {
+                let file = meta
+                    .source
+                    .as_ref()
+                    .map_or_else(|| meta.name.to_string(), ToString::to_string);
+                format!("{} (in {file})", error.path.join("."))
+            }
+        }
+        _ => error
+            .path
+            .last()
+            .map(|k| k.to_uppercase())
+            .unwrap_or_else(|| "configuration".into()),
+    };
+    ConfigError {
+        setting,
+        reason: format!("invalid value: {}", error.kind),
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
+    let production = raw.env == Mode::Production;
+
+    let database_url = match non_empty(raw.database_url) {
+        Some(url) => url,
+        None => format!("sqlite://{}", raw.data_dir.join("pantry.db").display()),
+    };
+    pantry_store::Backend::from_url(&database_url)
+        .map_err(|e| refuse("DATABASE_URL", e.to_string()))?;
+
+    for (name, value) in [
+        ("DB_POOL_MAX", u64::from(raw.db_pool_max)),
+        ("DB_IDLE_TIMEOUT", raw.db_idle_timeout),
+        ("DB_CONNECT_TIMEOUT", raw.db_connect_timeout),
+        ("RATE_LIMIT_POINTS", u64::from(raw.rate_limit_points)),
+        ("RATE_LIMIT_DURATION", raw.rate_limit_duration),
+        (
+            "AUTH_RATE_LIMIT_POINTS",
+            u64::from(raw.auth_rate_limit_points),
+        ),
+        ("AUTH_RATE_LIMIT_DURATION", raw.auth_rate_limit_duration),
+        ("REQUEST_TIMEOUT", raw.request_timeout),
+        ("BODY_LIMIT", raw.body_limit),
+    ] {
+        if value == 0 {
+            return Err(refuse(name, "must be greater than zero"));
+        }
+    }
+    let body_limit =
+        usize::try_from(raw.body_limit).map_err(|_| refuse("BODY_LIMIT", "too large"))?;
+
+    let mut allowed_origins = Vec::with_capacity(raw.allowed_origins.len());
+    for origin in raw.allowed_origins {
+        allowed_origins.push(validate_origin(&origin)?);
+    }
+    if production && allowed_origins.is_empty() {
+        return Err(refuse(
+            "ALLOWED_ORIGINS",
+            "must list the origins the app is served from (e.g. https://pantry.example.com) in production",
+        ));
+    }
+
+    let trusted_proxies = raw
+        .trusted_proxies
+        .iter()
+        .map(|entry| parse_cidr(entry))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let (jwt_secret, jwt_secret_source) = match non_empty(raw.jwt_secret) {
+        Some(value) => {
+            if production && value.len() < MIN_SECRET_BYTES {
+                return Err(refuse(
+                    "JWT_SECRET",
+                    format!(
+                        "must be at least {MIN_SECRET_BYTES} bytes in production (got {})",
+                        value.len()
+                    ),
+                ));
+            }
+            (Secret::new(value), SecretSource::Environment)
+        }
+        None if production => {
+            return Err(refuse(
+                "JWT_SECRET",
+                format!("is required in production (at least {MIN_SECRET_BYTES} random bytes)"),
+            ));
+        }
+        None => secret::load_or_create(&raw.data_dir).map_err(|e| refuse("PIXIE_DATA_DIR", e))?,
+    };
+
+    if !(raw.openai_base_url.starts_with("http://") || raw.openai_base_url.starts_with("https://"))
+    {
+        return Err(refuse(
+            "OPENAI_BASE_URL",
+            "must be an http:// or https:// URL",
+        ));
+    }
+    if raw.openai_model.trim().is_empty() {
+        return Err(refuse("OPENAI_MODEL", "must not be empty"));
+    }
+
+    let http = HttpConfig {
+        production,
+        allowed_origins,
+        rate_limit: RateLimit {
+            points: raw.rate_limit_points,
+            duration: Duration::from_secs(raw.rate_limit_duration),
+            block: Duration::from_secs(raw.rate_limit_block_duration),
+        },
+        auth_rate_limit: RateLimit {
+            points: raw.auth_rate_limit_points,
+            duration: Duration::from_secs(raw.auth_rate_limit_duration),
+            block: Duration::from_secs(raw.rate_limit_block_duration),
+        },
+        trusted_proxies,
+        request_timeout: Duration::from_millis(raw.request_timeout),
+        body_limit,
+    };
+
+    Ok(Settings {
+        mode: raw.env,
+        host: raw.host,
+        port: raw.port,
+        data_dir: raw.data_dir,
+        database: DatabaseSettings {
+            url: Secret::new(database_url),
+            pool_max: raw.db_pool_max as usize,
+            idle_timeout: Duration::from_secs(raw.db_idle_timeout),
+            connect_timeout: Duration::from_secs(raw.db_connect_timeout),
+        },
+        jwt_secret,
+        jwt_secret_source,
+        http,
+        log_level: raw.log_level,
+        openai: OpenAiSettings {
+            api_key: non_empty(raw.openai_api_key).map(Secret::new),
+            base_url: raw.openai_base_url,
+            model: raw.openai_model,
+        },
+    })
+}
+
+/// An origin is `scheme://host[:port]`, exactly what browsers send in `Origin`.
+fn validate_origin(origin: &str) -> Result<String, ConfigError> {
+    if origin == "*" || origin.contains('*') {
+        return Err(refuse(
+            "ALLOWED_ORIGINS",
+            "must not contain '*': list each origin, credentials are never shared with any origin",
+        ));
+    }
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    let valid = rest.is_some_and(|host| {
+        !host.is_empty()
+            && !host.contains('/')
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    });
+    if !valid {
+        return Err(refuse(
+            "ALLOWED_ORIGINS",
+            format!(
+                "'{origin}' is not an origin like https://pantry.example.com (no path, no trailing slash)"
+            ),
+        ));
+    }
+    Ok(origin.to_owned())
+}
+
+/// A CIDR block, or a single address.
+fn parse_cidr(entry: &str) -> Result<IpNet, ConfigError> {
+    entry
+        .parse::<IpNet>()
+        .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            refuse(
+                "TRUSTED_PROXIES",
+                format!("'{entry}' is not an address or CIDR block"),
+            )
+        })
+}
+
+impl Settings {
+    /// The effective configuration, one `NAME = value` line per setting, secrets masked.
+    pub fn masked(&self) -> String {
+        let origins = self.http.allowed_origins.join(",");
+        let proxies: Vec<String> = self
+            .http
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let lines: Vec<(&str, String)> = vec![
+            ("PIXIE_ENV", format!("{:?}", self.mode).to_lowercase()),
+            ("HOST", self.host.clone()),
+            ("PORT", self.port.to_string()),
+            ("PIXIE_DATA_DIR", self.data_dir.display().to_string()),
+            (
+                "DATABASE_URL",
+                mask_url_password(self.database.url.expose()),
+            ),
+            ("DB_POOL_MAX", self.database.pool_max.to_string()),
+            (
+                "DB_IDLE_TIMEOUT",
+                self.database.idle_timeout.as_secs().to_string(),
+            ),
+            (
+                "DB_CONNECT_TIMEOUT",
+                self.database.connect_timeout.as_secs().to_string(),
+            ),
+            (
+                "JWT_SECRET",
+                format!(
+                    "<set: {} bytes, {}>",
+                    self.jwt_secret.expose().len(),
+                    self.jwt_secret_source
+                ),
+            ),
+            ("ALLOWED_ORIGINS", origins),
+            ("TRUSTED_PROXIES", proxies.join(",")),
+            ("RATE_LIMIT_POINTS", self.http.rate_limit.points.to_string()),
+            (
+                "RATE_LIMIT_DURATION",
+                self.http.rate_limit.duration.as_secs().to_string(),
+            ),
+            (
+                "RATE_LIMIT_BLOCK_DURATION",
+                self.http.rate_limit.block.as_secs().to_string(),
+            ),
+            (
+                "AUTH_RATE_LIMIT_POINTS",
+                self.http.auth_rate_limit.points.to_string(),
+            ),
+            (
+                "AUTH_RATE_LIMIT_DURATION",
+                self.http.auth_rate_limit.duration.as_secs().to_string(),
+            ),
+            (
+                "REQUEST_TIMEOUT",
+                self.http.request_timeout.as_millis().to_string(),
+            ),
+            ("BODY_LIMIT", self.http.body_limit.to_string()),
+            ("LOG_LEVEL", format!("{:?}", self.log_level).to_lowercase()),
+            (
+                "OPENAI_API_KEY",
+                if self.openai.api_key.is_some() {
+                    "<set>".into()
+                } else {
+                    "<not set: offline assistant>".into()
+                },
+            ),
+            ("OPENAI_BASE_URL", self.openai.base_url.clone()),
+            ("OPENAI_MODEL", self.openai.model.clone()),
+        ];
+        lines
+            .into_iter()
+            .map(|(k, v)| format!("{k} = {v}\n"))
+            .collect()
+    }
+}
+
+/// `postgres://user:pw@host/db` → `postgres://user:****@host/db`.
+pub fn mask_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:****@{host}"),
+        None => url.to_owned(),
+    }
+}

@@ -1,0 +1,97 @@
+//! Wiring: the adapters are built from the settings and handed to the HTTP server.
+
+use crate::config::Settings;
+use actix_web::HttpServer;
+use actix_web::http::KeepAlive;
+use pantry_core::health::HealthProbe;
+use pantry_http::routes::RouteTable;
+use pantry_http::state::{AgentStatus, AppState};
+use pantry_http::{Pipeline, build_app};
+use pantry_store::{Database, DbConfig};
+use slog::{Logger, info};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] pantry_store::StoreError),
+    #[error("DATABASE_URL: the database is not reachable ({0})")]
+    Unreachable(pantry_core::repo_error::RepoError),
+    #[error("HOST/PORT: cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// How long a client may take to send its request head (slowloris defence).
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an idle keep-alive connection stays open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long SIGTERM waits for in-flight requests before closing connections.
+const SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+
+/// Runs pending migrations.
+pub async fn migrate(settings: &Settings) -> Result<usize, ServeError> {
+    Ok(pantry_store::run_migrations(settings.database.url.expose()).await?)
+}
+
+fn database(settings: &Settings) -> Result<Database, ServeError> {
+    Ok(Database::new(&DbConfig {
+        url: settings.database.url.expose().to_owned(),
+        pool_max: settings.database.pool_max,
+        idle_timeout: settings.database.idle_timeout,
+        connect_timeout: settings.database.connect_timeout,
+    })?)
+}
+
+/// Migrates, checks the database, and serves until SIGTERM/SIGINT.
+pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<(), ServeError> {
+    let applied = migrate(&settings).await?;
+    let db = database(&settings)?;
+    db.check().await.map_err(ServeError::Unreachable)?;
+
+    let state = AppState {
+        database: Arc::new(db),
+        started,
+        agent: if settings.openai.api_key.is_some() {
+            AgentStatus::Ready
+        } else {
+            AgentStatus::Offline
+        },
+        log: log.clone(),
+    };
+    let pipeline = Pipeline::new(settings.http.clone(), log.clone());
+    let addr = format!("{}:{}", settings.host, settings.port);
+    let server = HttpServer::new(move || {
+        build_app(state.clone(), pipeline.clone(), RouteTable::production())
+    })
+    .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+    .client_disconnect_timeout(Duration::from_secs(1))
+    .keep_alive(KeepAlive::Timeout(KEEP_ALIVE))
+    .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+    .bind((settings.host.as_str(), settings.port))
+    .map_err(|source| ServeError::Bind {
+        addr: addr.clone(),
+        source,
+    })?;
+    let listening: Vec<String> = server
+        .addrs()
+        .iter()
+        .map(|a| format!("http://{a}"))
+        .collect();
+    info!(log, "ready";
+        "listening" => listening.join(", "),
+        "mode" => format!("{:?}", settings.mode).to_lowercase(),
+        "database" => format!("{:?}", pantry_store::Backend::from_url(settings.database.url.expose()).ok()),
+        "migrations_applied" => applied,
+        "startup_ms" => started.elapsed().as_millis() as u64,
+    );
+    server.run().await?;
+    info!(log, "stopped");
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! The real `pantry-pixie` binary: zero-configuration start, refusals, subcommands, and logs.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pantry-pixie");
+
+/// A command with a clean environment: no setting leaks in from the developer's shell.
+fn pixie(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16, path: &str, extra_headers: &str) -> Option<(u16, String)> {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra_headers}Connection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    Some((status, text))
+}
+
+fn wait_ready(port: u16, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some((200, _)) = get(port, "/ready", "") {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("server exited early: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("server not ready in 30 s");
+}
+
+fn stop(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    child.wait().unwrap()
+}
+
+#[test]
+fn serves_with_no_configuration_on_a_sqlite_file_it_creates() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = pixie(dir.path())
+        .env("PORT", port.to_string())
+        .env(
+            "JWT_SECRET",
+            "jwt-secret-that-must-never-be-logged-0123456789",
+        )
+        .env("OPENAI_API_KEY", "sk-never-log-this-key")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_ready(port, &mut child);
+    assert!(
+        dir.path().join("data/pantry.db").exists(),
+        "no SQLite file created"
+    );
+
+    let (status, text) = get(port, "/health", "").unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        text.contains("\"status\":\"ok\"") && text.contains("\"agent\":\"ready\""),
+        "{text}"
+    );
+    let (status, text) = get(
+        port,
+        "/api/nothing-here?token=QUERY-SECRET-TOKEN",
+        "Authorization: Bearer HEADER-SECRET-TOKEN\r\n",
+    )
+    .unwrap();
+    assert_eq!(status, 404);
+    assert!(text.contains("\"code\":\"NOT_FOUND\""), "{text}");
+
+    let exit = stop(&mut child);
+    assert!(exit.success(), "SIGTERM should stop cleanly: {exit}");
+    let mut logs = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(logs.contains("ready"), "{logs}");
+    assert!(logs.contains("/api/nothing-here"), "no access line: {logs}");
+    for secret in [
+        "jwt-secret-that-must",
+        "sk-never-log",
+        "QUERY-SECRET",
+        "HEADER-SECRET",
+    ] {
+        assert!(!logs.contains(secret), "{secret} in logs:\n{logs}");
+    }
+}
+
+#[test]
+fn production_logs_are_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = pixie(dir.path())
+        .env("PORT", port.to_string())
+        .env("PIXIE_ENV", "production")
+        .env("JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("ALLOWED_ORIGINS", "https://pantry.example")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_ready(port, &mut child);
+    let (_, text) = get(port, "/health", "").unwrap();
+    assert!(
+        text.to_lowercase().contains("strict-transport-security"),
+        "{text}"
+    );
+    stop(&mut child);
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = 0;
+    for line in out.lines() {
+        let line = line.unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(value["msg"].is_string(), "{line}");
+        lines += 1;
+    }
+    assert!(lines >= 2, "expected a ready line and an access line");
+}
+
+#[test]
+fn production_refuses_to_start_with_one_line_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pixie(dir.path())
+        .env("PIXIE_ENV", "production")
+        .env("ALLOWED_ORIGINS", "https://pantry.example")
+        .env("JWT_SECRET", "short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("JWT_SECRET"), "{stderr}");
+    assert!(
+        !stderr.contains("short"),
+        "the value itself must not be printed: {stderr}"
+    );
+}
+
+#[test]
+fn check_config_masks_secrets_and_migrate_applies_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pixie(dir.path())
+        .arg("check-config")
+        .env("JWT_SECRET", "another-long-secret-value-that-is-hidden")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("JWT_SECRET = <set: 40 bytes"), "{text}");
+    assert!(!text.contains("another-long-secret"), "{text}");
+
+    let first = pixie(dir.path()).arg("migrate").output().unwrap();
+    assert!(first.status.success(), "{first:?}");
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 1 migration"));
+    let second = pixie(dir.path()).arg("migrate").output().unwrap();
+    assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
+
+    let bad = pixie(dir.path()).arg("frobnicate").output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -1,0 +1,97 @@
+//! The per-home change log. Every change to a home's data appends one [`HomeEvent`] in the
+//! same transaction as the change, numbered by a gap-free per-home sequence (`seq`). The log
+//! drives live updates, resume after reconnect, the activity feed and attribution.
+
+use crate::repo_error::RepoError;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Who made a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActorKind {
+    /// A person, through the app or the API.
+    User,
+    /// The assistant, acting for the user named in [`Actor::user_id`].
+    Pixie,
+    /// A scheduled job.
+    System,
+}
+
+impl ActorKind {
+    /// The stored and wire spelling.
+    ///
+    /// ```
+    /// use pantry_core::change_log::ActorKind;
+    /// assert_eq!(ActorKind::Pixie.as_str(), "pixie");
+    /// assert_eq!(ActorKind::parse("system"), Some(ActorKind::System));
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::User => "user",
+            ActorKind::Pixie => "pixie",
+            ActorKind::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(ActorKind::User),
+            "pixie" => Some(ActorKind::Pixie),
+            "system" => Some(ActorKind::System),
+            _ => None,
+        }
+    }
+}
+
+/// The author of a change: a kind, and the user on whose behalf it was made (if any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub user_id: Option<Uuid>,
+}
+
+/// An event to append; the store assigns `seq` and the timestamp comes from the caller's clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewHomeEvent {
+    pub home_id: Uuid,
+    /// Dotted event name, e.g. `item.added`, `list_item.toggled`.
+    pub kind: String,
+    /// The entity the event is about, when there is one.
+    pub entity_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+    pub actor: Actor,
+    pub at: DateTime<Utc>,
+}
+
+/// An event as stored, with its place in the home's sequence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HomeEvent {
+    pub home_id: Uuid,
+    pub seq: i64,
+    pub kind: String,
+    pub entity_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+    pub actor: Actor,
+    pub at: DateTime<Utc>,
+}
+
+/// Read access to the change log. Appends happen inside the adapters' units of work so that
+/// an event commits or rolls back together with the change it records.
+#[async_trait]
+pub trait ChangeLogReader: Send + Sync {
+    /// Events of `home_id` with `seq > after`, oldest first, at most `limit` of them.
+    async fn events_since(
+        &self,
+        home_id: Uuid,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<HomeEvent>, RepoError>;
+
+    /// The highest `seq` of the home (0 when nothing has happened yet).
+    async fn latest_seq(&self, home_id: Uuid) -> Result<i64, RepoError>;
+}

@@ -1,0 +1,56 @@
+//! Resource limits on requests: the body size (before and while reading) and the handler
+//! timeout. Slow clients that trickle their headers are cut off by the server's client
+//! request timeout, configured in the app crate.
+
+use crate::error::ApiError;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use std::time::Duration;
+
+/// Refuses a request whose declared `Content-Length` exceeds `limit` before reading a byte.
+/// Bodies without a length (chunked) are limited while they are read, by the extractor
+/// configs in [`crate::extractors`].
+pub fn declared_body_limit<B: MessageBody + 'static>(
+    limit: usize,
+) -> impl Fn(
+    ServiceRequest,
+    Next<B>,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<ServiceResponse<B>, actix_web::Error>>>>
++ 'static {
+    move |req: ServiceRequest, next: Next<B>| {
+        Box::pin(async move {
+            let declared = req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if declared.is_some_and(|len| len > limit as u64) {
+                return Err(ApiError::payload_too_large(limit).into());
+            }
+            next.call(req).await
+        })
+    }
+}
+
+/// Cancels the handler (drops its future, so its work stops at the next await) when it runs
+/// longer than `timeout`, answering 408.
+pub fn request_timeout<B: MessageBody + 'static>(
+    timeout: Duration,
+) -> impl Fn(
+    ServiceRequest,
+    Next<B>,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<ServiceResponse<B>, actix_web::Error>>>>
++ 'static {
+    move |req: ServiceRequest, next: Next<B>| {
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, next.call(req)).await {
+                Ok(result) => result,
+                Err(_elapsed) => Err(ApiError::request_timeout().into()),
+            }
+        })
+    }
+}
+
+use std::future::Future;

@@ -1,0 +1,38 @@
+//! The route table: which routes exist and which scope (and therefore which limits) each
+//! one sits in. Resources add their `configure` functions here.
+
+use crate::health;
+use actix_web::web;
+use std::sync::Arc;
+
+/// A function that registers routes into a scope.
+pub type Routes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+/// Routes grouped by the scope that wraps them.
+#[derive(Clone)]
+pub struct RouteTable {
+    /// Unlimited probes at the root (`/health`, `/ready`): orchestrators call them often.
+    pub probes: Routes,
+    /// Routes under `/api/auth` (stricter rate limit).
+    pub auth: Routes,
+    /// Everything else under `/api`.
+    pub api: Routes,
+}
+
+impl RouteTable {
+    /// The routes the server serves.
+    pub fn production() -> Self {
+        Self {
+            probes: Arc::new(probes),
+            auth: Arc::new(|_cfg| {}),
+            api: Arc::new(|_cfg| {}),
+        }
+    }
+}
+
+/// Register routes as `web::resource(path).route(..)`: `ServiceConfig::route` moves the method
+/// guard onto the resource, so a wrong method would answer 404 instead of 405.
+fn probes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health").route(web::get().to(health::health)))
+        .service(web::resource("/ready").route(web::get().to(health::ready)));
+}

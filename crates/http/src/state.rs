@@ -1,0 +1,32 @@
+//! Shared state handed to every handler.
+
+use pantry_core::health::HealthProbe;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Whether Pixie can answer, as reported by `/health` (`agent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentStatus {
+    /// A language model is configured.
+    Ready,
+    /// No model is configured; the assistant runs without one.
+    Offline,
+}
+
+impl AgentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentStatus::Ready => "ready",
+            AgentStatus::Offline => "offline",
+        }
+    }
+}
+
+/// Application state: ports held as trait objects so handlers stay non-generic.
+#[derive(Clone)]
+pub struct AppState {
+    pub database: Arc<dyn HealthProbe>,
+    pub started: Instant,
+    pub agent: AgentStatus,
+    pub log: slog::Logger,
+}

@@ -1,0 +1,1 @@
+//! Filled in by the Pixie issue: a reqwest client for OpenAI-compatible chat completions.

@@ -1,0 +1,39 @@
+//! # pantry-store
+//!
+//! Storage for Pantry Pixie: one diesel-async code base serving PostgreSQL (production,
+//! several replicas) and an SQLite file (embedded default), chosen by the database URL.
+//!
+//! - [`Database`] is the connection pool; it implements the core's `HealthProbe`.
+//! - [`run_migrations`] applies the embedded schema (`migrations/postgres`,
+//!   `migrations/sqlite`) on any tokio runtime, serialised across replicas on PostgreSQL.
+//! - [`schema`] is the single portable diesel schema; [`AnyConnection`] the connection type
+//!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
+//! - [`change_log`] appends to and reads the per-home change log.
+//! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
+//!
+//! ```no_run
+//! # async fn start() -> Result<(), pantry_store::StoreError> {
+//! use pantry_store::{Database, DbConfig, run_migrations};
+//!
+//! let cfg = DbConfig::new("sqlite://./data/pantry.db");
+//! let applied = run_migrations(&cfg.url).await?;
+//! let db = Database::new(&cfg)?;
+//! # let _ = (applied, db); Ok(()) }
+//! ```
+
+pub mod backend;
+pub mod change_log;
+pub mod connection;
+pub mod error;
+pub mod migrations;
+pub mod pool;
+pub mod schema;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
+
+pub use backend::Backend;
+pub use change_log::{StoreChangeLog, append_event};
+pub use connection::{AnyConnection, SqliteConn, connect};
+pub use error::{StoreError, TxError, to_repo_error};
+pub use migrations::run_migrations;
+pub use pool::{Database, DbConfig, PooledConnection};
