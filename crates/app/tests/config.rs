@@ -1,5 +1,8 @@
 //! Configuration: precedence, defaults, and each refusal, through the real figment stack.
 
+// figment::Jail fixes the closure's error type (figment::Error), which clippy finds large.
+#![allow(clippy::result_large_err)]
+
 use figment::Jail;
 use pantry_app::config::{Mode, Settings, figment};
 use pantry_app::secret::SecretSource;

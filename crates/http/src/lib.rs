@@ -16,6 +16,7 @@ pub mod error;
 pub mod extractors;
 pub mod health;
 pub mod limits;
+pub mod middleware;
 pub mod rate_limit;
 pub mod routes;
 pub mod security_headers;

@@ -3,8 +3,9 @@
 //! request timeout, configured in the app crate.
 
 use crate::error::ApiError;
+use crate::middleware::MiddlewareFuture;
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use std::time::Duration;
@@ -14,11 +15,7 @@ use std::time::Duration;
 /// configs in [`crate::extractors`].
 pub fn declared_body_limit<B: MessageBody + 'static>(
     limit: usize,
-) -> impl Fn(
-    ServiceRequest,
-    Next<B>,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<ServiceResponse<B>, actix_web::Error>>>>
-+ 'static {
+) -> impl Fn(ServiceRequest, Next<B>) -> MiddlewareFuture<B> + 'static {
     move |req: ServiceRequest, next: Next<B>| {
         Box::pin(async move {
             let declared = req
@@ -38,11 +35,7 @@ pub fn declared_body_limit<B: MessageBody + 'static>(
 /// longer than `timeout`, answering 408.
 pub fn request_timeout<B: MessageBody + 'static>(
     timeout: Duration,
-) -> impl Fn(
-    ServiceRequest,
-    Next<B>,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<ServiceResponse<B>, actix_web::Error>>>>
-+ 'static {
+) -> impl Fn(ServiceRequest, Next<B>) -> MiddlewareFuture<B> + 'static {
     move |req: ServiceRequest, next: Next<B>| {
         Box::pin(async move {
             match tokio::time::timeout(timeout, next.call(req)).await {
@@ -52,5 +45,3 @@ pub fn request_timeout<B: MessageBody + 'static>(
         })
     }
 }
-
-use std::future::Future;

@@ -4,6 +4,7 @@
 
 use crate::client_ip::ClientIp;
 use crate::config::RateLimit;
+use crate::middleware::MiddlewareFuture;
 use actix_governor::governor::clock::QuantaInstant;
 use actix_governor::governor::middleware::NoOpMiddleware;
 use actix_governor::{
@@ -11,7 +12,7 @@ use actix_governor::{
     governor::NotUntil,
 };
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
@@ -83,12 +84,7 @@ impl Limiter {
     /// The penalty-box middleware sharing this limiter's blocked clients.
     pub fn penalty_box<B: MessageBody + 'static>(
         &self,
-    ) -> impl Fn(
-        ServiceRequest,
-        Next<B>,
-    ) -> std::pin::Pin<
-        Box<dyn Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>>>,
-    > + 'static {
+    ) -> impl Fn(ServiceRequest, Next<B>) -> MiddlewareFuture<BoxBody> + 'static {
         penalty_box(Arc::clone(&self.penalty), self.block)
     }
 }
@@ -122,12 +118,7 @@ impl PenaltyBox {
 fn penalty_box<B: MessageBody + 'static>(
     boxed: Arc<PenaltyBox>,
     block: Duration,
-) -> impl Fn(
-    ServiceRequest,
-    Next<B>,
-) -> std::pin::Pin<
-    Box<dyn Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>>>,
-> + 'static {
+) -> impl Fn(ServiceRequest, Next<B>) -> MiddlewareFuture<BoxBody> + 'static {
     move |req: ServiceRequest, next: Next<B>| {
         let boxed = Arc::clone(&boxed);
         Box::pin(async move {
@@ -168,9 +159,6 @@ fn whole_seconds(d: Duration) -> u64 {
     let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
     secs.max(1)
 }
-
-/// Needed so the closure's return type can be named above.
-use std::future::Future;
 
 #[cfg(test)]
 mod tests {

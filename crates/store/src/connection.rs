@@ -138,9 +138,21 @@ pub(crate) fn open_sqlite(path: &Path) -> Result<diesel::SqliteConnection, Conne
 /// produce the same type. For SQL only one backend has (`FOR UPDATE`, advisory locks), match
 /// on [`AnyConnection`] directly.
 ///
-/// ```ignore
-/// per_backend!(conn, |c| diesel::insert_into(t::table).values(&row)
-///     .on_conflict_do_nothing().execute(c).await)
+/// ```no_run
+/// # async fn claim(conn: &mut pantry_store::AnyConnection) -> diesel::QueryResult<usize> {
+/// use diesel::prelude::*;
+/// use diesel_async::RunQueryDsl;
+/// use pantry_store::{per_backend, schema::job_claims::dsl as j};
+/// let now = chrono::Utc::now().naive_utc();
+/// per_backend!(conn, |c| {
+///     diesel::insert_into(j::job_claims)
+///         .values((j::job.eq("digest"), j::scope_key.eq("home-1"), j::window_key.eq("2026-W49"),
+///                  j::claimed_by.eq("replica-a"), j::claimed_at.eq(now)))
+///         .on_conflict_do_nothing()
+///         .execute(c)
+///         .await
+/// })
+/// # }
 /// ```
 #[macro_export]
 macro_rules! per_backend {

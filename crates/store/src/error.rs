@@ -52,13 +52,19 @@ pub enum StoreError {
 /// pantry-core, which knows nothing of diesel) cannot provide. `?` converts both diesel errors
 /// and `RepoError`s into this, and `RepoError::from` turns it back:
 ///
-/// ```ignore
+/// ```no_run
+/// # use pantry_core::change_log::{HomeEvent, NewHomeEvent};
+/// # use pantry_core::repo_error::RepoError;
+/// # use pantry_store::{AnyConnection, TxError, append_event};
+/// # async fn record(conn: &mut AnyConnection, new_event: NewHomeEvent) -> Result<HomeEvent, RepoError> {
+/// use diesel_async::AsyncConnection;
 /// conn.transaction::<_, TxError, _>(async |c| {
 ///     let ev = append_event(c, &new_event).await?;
 ///     Ok(ev)
 /// })
 /// .await
 /// .map_err(RepoError::from)
+/// # }
 /// ```
 #[derive(Debug)]
 pub enum TxError {
@@ -105,7 +111,7 @@ impl std::error::Error for TxError {}
 /// - no row → `NotFound`;
 /// - unique or foreign-key violation → `Conflict(name)`, where `name` is the constraint name
 ///   from the migrations on both backends (e.g. `memberships_home_user_key`), so callers can
-///   tell an taken e-mail address from a duplicate membership;
+///   tell a taken e-mail address from a duplicate membership;
 /// - lost connections, SQLite's "database is locked" and serialization failures →
 ///   `Unavailable` (retryable);
 /// - anything else → `Storage(text)`.

@@ -36,8 +36,9 @@ type MigrationError = Box<dyn Error + Send + Sync>;
 /// Applies every pending migration to the database `url` names and returns how many ran
 /// (0 when the schema is already current).
 ///
-/// Works on any tokio runtime. On PostgreSQL it waits for [`MIGRATION_LOCK_KEY`] first; on
-/// SQLite it creates the file and its directory, and applies everything in one
+/// Works on any tokio runtime. On PostgreSQL it first takes [`MIGRATION_LOCK_KEY`], waiting
+/// (without a time limit) while another replica migrates, and connects within 10 s. On
+/// SQLite it creates the file and its directory and applies everything in one
 /// `BEGIN IMMEDIATE` transaction.
 pub async fn run_migrations(url: &str) -> Result<usize, StoreError> {
     let target = Target::parse(url)?;

@@ -94,6 +94,9 @@ impl Database {
         }
 
         let connect_timeout = cfg.connect_timeout;
+        // The default recycling method (`Verified`) pings with `SELECT 1` on every checkout:
+        // one round trip, in exchange for never handing out a connection the server has
+        // already closed (restart, failover).
         let mut manager_config = ManagerConfig::<AnyConnection>::default();
         manager_config.custom_setup = Box::new(move |url| connect(url, connect_timeout).boxed());
         let manager = AsyncDieselConnectionManager::new_with_config(&cfg.url, manager_config);
@@ -135,9 +138,19 @@ impl Database {
     }
 
     /// Checks out a connection. `RepoError::Unavailable` when none is free or can be opened
-    /// within `connect_timeout`; never waits longer than about that.
+    /// within `connect_timeout`; never waits longer than that.
     pub async fn conn(&self) -> Result<PooledConnection, RepoError> {
-        self.pool.get().await.map_err(|err| self.pool_error(err))
+        // deadpool bounds each step (wait, recycle, create) separately; this bounds the sum.
+        // Abandoning `get` midway is safe: deadpool returns or discards the half-made object.
+        match tokio::time::timeout(self.connect_timeout, self.pool.get()).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(err)) => Err(self.pool_error(err)),
+            Err(_) => Err(RepoError::Unavailable(format!(
+                "{}: no database connection within {} ms",
+                self.target,
+                self.connect_timeout.as_millis()
+            ))),
+        }
     }
 
     /// Closes idle connections and refuses further checkouts (for shutdown and tests).
