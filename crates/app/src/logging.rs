@@ -46,7 +46,7 @@ pub fn init(mode: Mode, level: LogLevel) -> (Logger, LogGuard) {
         }
         Mode::Development => {
             let decorator = slog_term::TermDecorator::new().stderr().build();
-            let term = slog_term::CompactFormat::new(decorator).build().fuse();
+            let term = slog_term::FullFormat::new(decorator).build().fuse();
             slog_async::Async::new(term)
                 .chan_size(4096)
                 .build_with_guard()

@@ -124,6 +124,37 @@ fn serves_with_no_configuration_on_a_sqlite_file_it_creates() {
 }
 
 #[test]
+fn a_client_that_never_finishes_its_request_head_is_cut_off() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = pixie(dir.path())
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_ready(port, &mut child);
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    // Blocks until the server gives up on the request head and closes the connection.
+    let _ = slow.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(12),
+        "connection held for {waited:?}"
+    );
+    // Meanwhile the server kept serving others.
+    assert_eq!(get(port, "/health", "").unwrap().0, 200);
+    stop(&mut child);
+}
+
+#[test]
 fn production_logs_are_json_lines() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();

@@ -143,20 +143,22 @@ struct AccessLine {
 
 impl AccessLine {
     fn write(self, log: &slog::Logger, status: u16, user: Option<String>, cause: Option<String>) {
-        let latency_ms = self.started.elapsed().as_secs_f64() * 1000.0;
-        let line = slog::o!(
-            "request_id" => self.request_id.to_string(),
-            "method" => self.method,
-            "path" => self.path,
-            "status" => status,
-            "latency_ms" => format!("{latency_ms:.2}"),
-            "client_ip" => self.client.to_string(),
-            "user_id" => user,
-        );
+        let latency_ms = format!("{:.2}", self.started.elapsed().as_secs_f64() * 1000.0);
+        let request_id = self.request_id.to_string();
+        let client_ip = self.client.to_string();
+        // The fields go on the record itself, so each request is exactly one line.
+        macro_rules! access {
+            ($level:ident, $msg:literal $(, $k:literal => $v:expr)*) => {
+                slog::$level!(log, $msg;
+                    "request_id" => &request_id, "method" => &self.method, "path" => &self.path,
+                    "status" => status, "latency_ms" => &latency_ms, "client_ip" => &client_ip,
+                    "user_id" => &user $(, $k => $v)*)
+            };
+        }
         if status >= 500 {
-            slog::error!(log.new(line), "request failed"; "cause" => cause);
+            access!(error, "request failed", "cause" => &cause);
         } else {
-            slog::info!(log.new(line), "request");
+            access!(info, "request");
         }
     }
 }

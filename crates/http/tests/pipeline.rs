@@ -259,6 +259,36 @@ async fn ready_is_503_when_the_database_is_unreachable() {
 }
 
 #[actix_web::test]
+async fn an_exhausted_pool_answers_503_fast_instead_of_hanging() {
+    let test_db = TestDb::sqlite().await;
+    let db = Database::new(&DbConfig {
+        pool_max: 1,
+        connect_timeout: Duration::from_millis(300),
+        ..test_db.config()
+    })
+    .unwrap();
+    let state = AppState {
+        database: Arc::new(db.clone()),
+        started: Instant::now(),
+        agent: AgentStatus::Offline,
+        log: CapturedLog::default().logger(),
+    };
+    let app = app!(state, config());
+    let held = db.conn().await.unwrap();
+    let started = Instant::now();
+    let resp = call(&app, test::TestRequest::get().uri("/ready").to_request()).await;
+    error_body(resp, 503, "SERVICE_UNAVAILABLE").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited {:?}",
+        started.elapsed()
+    );
+    drop(held);
+    let resp = call(&app, test::TestRequest::get().uri("/ready").to_request()).await;
+    assert_eq!(resp.status, StatusCode::OK);
+}
+
+#[actix_web::test]
 async fn unknown_routes_and_methods_get_json_404_and_405() {
     let (state, _db) = state(CapturedLog::default().logger()).await;
     let app = app!(state, config());
