@@ -25,6 +25,8 @@ pub const SETTINGS: &[&str] = &[
     "DB_IDLE_TIMEOUT",
     "DB_CONNECT_TIMEOUT",
     "JWT_SECRET",
+    "ACCESS_TOKEN_TTL",
+    "REFRESH_TOKEN_TTL",
     "ALLOWED_ORIGINS",
     "TRUSTED_PROXIES",
     "RATE_LIMIT_POINTS",
@@ -78,6 +80,8 @@ struct RawConfig {
     db_idle_timeout: u64,
     db_connect_timeout: u64,
     jwt_secret: Option<String>,
+    access_token_ttl: u64,
+    refresh_token_ttl: u64,
     #[serde(deserialize_with = "comma_list")]
     allowed_origins: Vec<String>,
     #[serde(deserialize_with = "comma_list")]
@@ -107,12 +111,14 @@ impl Default for RawConfig {
             db_idle_timeout: 300,
             db_connect_timeout: 5,
             jwt_secret: None,
+            access_token_ttl: 15 * 60,
+            refresh_token_ttl: 30 * 24 * 60 * 60,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             rate_limit_points: 300,
             rate_limit_duration: 60,
             rate_limit_block_duration: 60,
-            auth_rate_limit_points: 10,
+            auth_rate_limit_points: 30,
             auth_rate_limit_duration: 60,
             request_timeout: 30_000,
             body_limit: 1024 * 1024,
@@ -170,6 +176,10 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub jwt_secret: Secret,
     pub jwt_secret_source: SecretSource,
+    /// Lifetime of access tokens (JWT).
+    pub access_token_ttl: Duration,
+    /// Lifetime of refresh tokens; each refresh starts a new one.
+    pub refresh_token_ttl: Duration,
     pub http: HttpConfig,
     pub log_level: LogLevel,
     pub openai: OpenAiSettings,
@@ -276,6 +286,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         ("DB_POOL_MAX", u64::from(raw.db_pool_max)),
         ("DB_IDLE_TIMEOUT", raw.db_idle_timeout),
         ("DB_CONNECT_TIMEOUT", raw.db_connect_timeout),
+        ("ACCESS_TOKEN_TTL", raw.access_token_ttl),
+        ("REFRESH_TOKEN_TTL", raw.refresh_token_ttl),
         ("RATE_LIMIT_POINTS", u64::from(raw.rate_limit_points)),
         ("RATE_LIMIT_DURATION", raw.rate_limit_duration),
         (
@@ -374,6 +386,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         },
         jwt_secret,
         jwt_secret_source,
+        access_token_ttl: Duration::from_secs(raw.access_token_ttl),
+        refresh_token_ttl: Duration::from_secs(raw.refresh_token_ttl),
         http,
         log_level: raw.log_level,
         openai: OpenAiSettings {
@@ -461,6 +475,14 @@ impl Settings {
                     self.jwt_secret.expose().len(),
                     self.jwt_secret_source
                 ),
+            ),
+            (
+                "ACCESS_TOKEN_TTL",
+                self.access_token_ttl.as_secs().to_string(),
+            ),
+            (
+                "REFRESH_TOKEN_TTL",
+                self.refresh_token_ttl.as_secs().to_string(),
             ),
             ("ALLOWED_ORIGINS", origins),
             ("TRUSTED_PROXIES", proxies.join(",")),

@@ -3,11 +3,17 @@
 use crate::config::Settings;
 use actix_web::HttpServer;
 use actix_web::http::KeepAlive;
+use pantry_core::accounts::service::AccountService;
+use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
+use pantry_core::clock::SystemClock;
 use pantry_core::health::HealthProbe;
+use pantry_http::auth::argon2_hasher::Argon2Hasher;
+use pantry_http::auth::jwt::TokenService;
+use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
-use pantry_store::{Database, DbConfig};
+use pantry_store::{Database, DbConfig, StoreAccounts, StoreSessions};
 use slog::{Logger, info};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,6 +25,8 @@ pub enum ServeError {
     Database(#[from] pantry_store::StoreError),
     #[error("DATABASE_URL: the database is not reachable ({0})")]
     Unreachable(pantry_core::repo_error::RepoError),
+    #[error("{0}")]
+    Setup(String),
     #[error("HOST/PORT: cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -49,13 +57,38 @@ fn database(settings: &Settings) -> Result<Database, ServeError> {
     })?)
 }
 
+/// The account use cases over the store, argon2id and the OS's random generator.
+fn account_service(settings: &Settings, db: &Database) -> Result<AccountService, ServeError> {
+    // One hash per core at most: more would only queue inside the CPU.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let hasher = Argon2Hasher::new(cores).map_err(|e| ServeError::Setup(e.to_string()))?;
+    let refresh_ttl = chrono::Duration::from_std(settings.refresh_token_ttl)
+        .map_err(|_| ServeError::Setup("REFRESH_TOKEN_TTL: too large".into()))?;
+    Ok(AccountService::new(
+        Arc::new(StoreAccounts::new(db.clone())),
+        Arc::new(StoreSessions::new(db.clone())),
+        Arc::new(hasher),
+        Arc::new(OsRandomTokens),
+        Arc::new(SystemClock),
+        LoginThrottle::new(ThrottlePolicy::default()),
+        refresh_ttl,
+    ))
+}
+
 /// Migrates, checks the database, and serves until SIGTERM/SIGINT.
 pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<(), ServeError> {
     let applied = migrate(&settings).await?;
     let db = database(&settings)?;
     db.check().await.map_err(ServeError::Unreachable)?;
 
+    let tokens = TokenService::new(
+        settings.jwt_secret.expose().as_bytes(),
+        settings.access_token_ttl,
+    )
+    .map_err(|e| ServeError::Setup(format!("JWT_SECRET: {e}")))?;
     let state = AppState {
+        accounts: Arc::new(account_service(&settings, &db)?),
+        tokens: Arc::new(tokens),
         database: Arc::new(db),
         started,
         agent: if settings.openai.api_key.is_some() {

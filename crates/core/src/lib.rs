@@ -13,6 +13,7 @@
 //! assert_eq!(clock.now().to_rfc3339(), "2026-12-04T09:00:00+00:00");
 //! ```
 
+pub mod accounts;
 pub mod change_log;
 pub mod clock;
 pub mod health;

@@ -27,6 +27,8 @@ pub struct ErrorBody {
     pub details: Vec<FieldError>,
     /// The cause of a 5xx, for the log only.
     pub cause: Option<String>,
+    /// Seconds to wait, sent as `Retry-After` (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 /// An error answered to a client.
@@ -49,6 +51,7 @@ impl ApiError {
                 message: message.into(),
                 details: Vec::new(),
                 cause: None,
+                retry_after: None,
             },
         }
     }
@@ -98,6 +101,13 @@ impl ApiError {
             "REQUEST_TIMEOUT",
             "Request Timeout",
         )
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(message: impl Into<Cow<'static, str>>, retry_after_secs: u64) -> Self {
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMIT", message);
+        error.body.retry_after = Some(retry_after_secs);
+        error
     }
 
     pub fn unavailable(message: impl Into<Cow<'static, str>>) -> Self {
@@ -166,6 +176,11 @@ impl ResponseError for ApiError {
     /// An empty response carrying [`ErrorBody`]; [`crate::edge`] writes the JSON.
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::new(self.status);
+        if let Some(secs) = self.body.retry_after {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, secs.into());
+        }
         response.extensions_mut().insert(self.body.clone());
         response
     }

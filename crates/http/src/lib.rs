@@ -8,10 +8,12 @@
 //! tested is what is served.
 
 pub mod app;
+pub mod auth;
 pub mod client_ip;
 pub mod config;
 pub mod cors;
 pub mod edge;
+pub mod envelope;
 pub mod error;
 pub mod extractors;
 pub mod health;

@@ -24,7 +24,7 @@ impl RouteTable {
     pub fn production() -> Self {
         Self {
             probes: Arc::new(probes),
-            auth: Arc::new(|_cfg| {}),
+            auth: Arc::new(crate::auth::routes::configure),
             api: Arc::new(|_cfg| {}),
         }
     }

@@ -1,5 +1,7 @@
 //! Shared state handed to every handler.
 
+use crate::auth::jwt::TokenService;
+use pantry_core::accounts::service::AccountService;
 use pantry_core::health::HealthProbe;
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,4 +31,6 @@ pub struct AppState {
     pub started: Instant,
     pub agent: AgentStatus,
     pub log: slog::Logger,
+    pub accounts: Arc<AccountService>,
+    pub tokens: Arc<TokenService>,
 }

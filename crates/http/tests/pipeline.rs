@@ -1,21 +1,22 @@
 //! The hardened request pipeline, exercised through the real `build_app`.
 
+mod support;
+
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpResponse, test, web};
 use garde::Validate;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::routes::{RouteTable, Routes};
-use pantry_http::state::{AgentStatus, AppState};
+use pantry_http::state::AppState;
 use pantry_http::{ApiError, Pipeline, build_app};
 use pantry_store::test_support::TestDb;
 use pantry_store::{Database, DbConfig};
 use serde_json::Value;
-use slog::Drain;
-use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{CapturedLog, Reply, call};
 
 const SECURITY_HEADERS: &[&str] = &[
     "content-security-policy",
@@ -25,32 +26,6 @@ const SECURITY_HEADERS: &[&str] = &[
     "permissions-policy",
     "x-request-id",
 ];
-
-/// Log lines written by the app, as JSON text.
-#[derive(Clone, Default)]
-struct CapturedLog(Arc<Mutex<Vec<u8>>>);
-
-impl Write for CapturedLog {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl CapturedLog {
-    fn logger(&self) -> slog::Logger {
-        let drain = slog_json::Json::new(self.clone())
-            .add_default_keys()
-            .build();
-        slog::Logger::root(Mutex::new(drain).fuse(), slog::o!())
-    }
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
 
 #[derive(serde::Deserialize, Validate)]
 struct Signup {
@@ -107,12 +82,7 @@ fn config() -> HttpConfig {
 
 async fn state(log: slog::Logger) -> (AppState, TestDb) {
     let db = TestDb::sqlite().await;
-    let state = AppState {
-        database: Arc::new(db.db.clone()),
-        started: Instant::now(),
-        agent: AgentStatus::Offline,
-        log,
-    };
+    let state = support::state(&db.db, log);
     (state, db)
 }
 
@@ -125,45 +95,6 @@ macro_rules! app {
         let pipeline = Pipeline::new($config, $state.log.clone());
         test::init_service(build_app($state.clone(), pipeline, routes())).await
     }};
-}
-
-/// A response as a client receives it. A middleware error is rendered exactly as actix's
-/// dispatcher renders it for a real connection (`Error::error_response`, with its mappers).
-struct Reply {
-    status: StatusCode,
-    headers: header::HeaderMap,
-    body: web::Bytes,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", self.body))
-    }
-}
-
-async fn call<S, B>(app: &S, req: actix_http::Request) -> Reply
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody + 'static,
-{
-    let response = match test::try_call_service(app, req).await {
-        Ok(res) => res.into_parts().1.map_into_boxed_body(),
-        Err(err) => err.error_response(),
-    };
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = actix_web::body::to_bytes(response.into_body())
-        .await
-        .unwrap_or_default();
-    Reply {
-        status,
-        headers,
-        body,
-    }
 }
 
 fn assert_security_headers(headers: &header::HeaderMap) {
@@ -242,13 +173,7 @@ async fn ready_is_503_when_the_database_is_unreachable() {
         connect_timeout: Duration::from_millis(500),
     })
     .unwrap();
-    let log = CapturedLog::default();
-    let state = AppState {
-        database: Arc::new(unreachable),
-        started: Instant::now(),
-        agent: AgentStatus::Offline,
-        log: log.logger(),
-    };
+    let state = support::state(&unreachable, CapturedLog::default().logger());
     let app = app!(state, config());
     let resp = call(&app, test::TestRequest::get().uri("/ready").to_request()).await;
     let body = error_body(resp, 503, "SERVICE_UNAVAILABLE").await;
@@ -267,12 +192,7 @@ async fn an_exhausted_pool_answers_503_fast_instead_of_hanging() {
         ..test_db.config()
     })
     .unwrap();
-    let state = AppState {
-        database: Arc::new(db.clone()),
-        started: Instant::now(),
-        agent: AgentStatus::Offline,
-        log: CapturedLog::default().logger(),
-    };
+    let state = support::state(&db, CapturedLog::default().logger());
     let app = app!(state, config());
     let held = db.conn().await.unwrap();
     let started = Instant::now();

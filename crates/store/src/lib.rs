@@ -9,6 +9,8 @@
 //! - [`schema`] is the single portable diesel schema; [`AnyConnection`] the connection type
 //!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
 //! - [`change_log`] appends to and reads the per-home change log.
+//! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
+//!   ports.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -21,19 +23,24 @@
 //! # let _ = (applied, db); Ok(()) }
 //! ```
 
+pub mod accounts;
 pub mod backend;
 pub mod change_log;
 pub mod connection;
 pub mod error;
+mod ids;
 pub mod migrations;
 pub mod pool;
 pub mod schema;
+pub mod sessions;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 
+pub use accounts::StoreAccounts;
 pub use backend::Backend;
 pub use change_log::{StoreChangeLog, append_event};
 pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
+pub use sessions::StoreSessions;

@@ -58,7 +58,9 @@ pub async fn run_migrations(url: &str) -> Result<usize, StoreError> {
                 })?;
             tokio::task::spawn_blocking(move || migrate_postgres(conn))
         }
-        Target::Sqlite(path) => tokio::task::spawn_blocking(move || migrate_sqlite(&path)),
+        Target::Sqlite(path) => {
+            tokio::task::spawn_blocking(move || migrate_sqlite_serialised(&path))
+        }
     };
     match task.await {
         Ok(Ok(applied)) => Ok(applied),
@@ -82,6 +84,27 @@ fn migrate_postgres(conn: AsyncPgConnection) -> Result<usize, MigrationError> {
         .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
         .execute(&mut conn);
     applied
+}
+
+/// One SQLite migration at a time in this process. Opening a fresh file switches it to WAL,
+/// and SQLite answers that switch with "database is locked" at once (no busy wait) while
+/// another connection holds the write lock; serialising in-process runs avoids it, and a
+/// few spaced retries cover a second process migrating the same file.
+fn migrate_sqlite_serialised(path: &Path) -> Result<usize, MigrationError> {
+    static SQLITE_MIGRATIONS_RUNNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = SQLITE_MIGRATIONS_RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut attempt = 0;
+    loop {
+        match migrate_sqlite(path) {
+            Err(err) if attempt < 5 && err.to_string().contains("database is locked") => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(100 * attempt));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// Blocking. Foreign keys are off on this connection on purpose: SQLite table rebuilds

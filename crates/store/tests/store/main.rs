@@ -39,8 +39,10 @@ macro_rules! on_both_backends {
     };
 }
 
+mod accounts;
 mod change_log;
 mod constraints;
 mod fixtures;
 mod migrations;
 mod pool;
+mod sessions;

@@ -1,0 +1,104 @@
+//! The user entity, a new account, and the account repository port.
+
+use crate::accounts::email::Email;
+use crate::repo_error::RepoError;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+use uuid::Uuid;
+
+/// A person with an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    /// Access tokens carry the epoch they were issued in; bumping it invalidates them all.
+    pub session_epoch: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A display name: trimmed, 1 to 255 characters.
+///
+/// ```
+/// use pantry_core::accounts::user::UserName;
+/// assert_eq!(UserName::parse("  Alice ").unwrap().as_str(), "Alice");
+/// assert!(UserName::parse("   ").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserName(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum UserNameError {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at most 255 characters")]
+    TooLong,
+}
+
+impl UserName {
+    pub fn parse(raw: &str) -> Result<UserName, UserNameError> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(UserNameError::Empty);
+        }
+        if name.chars().count() > 255 {
+            return Err(UserNameError::TooLong);
+        }
+        Ok(UserName(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Everything registration creates, in one transaction: the user, their first home (owned),
+/// the membership, the welcome chat thread with Pixie's greeting, and the home's first
+/// change-log event.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub user_id: Uuid,
+    pub email: Email,
+    pub name: UserName,
+    pub password_hash: String,
+    pub home_id: Uuid,
+    pub home_name: String,
+    pub membership_id: Uuid,
+    pub thread_id: Uuid,
+    pub thread_title: String,
+    pub welcome_message_id: Uuid,
+    pub welcome_message: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Storage of users.
+#[async_trait]
+pub trait AccountRepository: Send + Sync {
+    /// Creates everything in [`NewAccount`] atomically. `Conflict` when the normalised email
+    /// is taken.
+    async fn create_account(&self, account: &NewAccount) -> Result<(), RepoError>;
+
+    /// The user whose normalised email is `email_normalized`.
+    async fn find_by_email(&self, email_normalized: &str) -> Result<Option<User>, RepoError>;
+
+    async fn find_by_id(&self, user_id: Uuid) -> Result<Option<User>, RepoError>;
+
+    /// The home the user works in: their active home if they are still a member of it,
+    /// otherwise their most recently joined home; `None` when they belong to none.
+    async fn current_home(&self, user_id: Uuid) -> Result<Option<Uuid>, RepoError>;
+
+    /// Replaces the password hash. With `bump_epoch`, also increments the session epoch
+    /// (invalidating every access token issued before) and returns the new epoch.
+    async fn set_password_hash(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        bump_epoch: bool,
+        at: DateTime<Utc>,
+    ) -> Result<i64, RepoError>;
+
+    /// Increments the session epoch and returns the new value.
+    async fn bump_session_epoch(&self, user_id: Uuid, at: DateTime<Utc>) -> Result<i64, RepoError>;
+}

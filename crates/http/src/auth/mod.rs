@@ -1,0 +1,10 @@
+//! Authentication over HTTP: password hashing and token adapters, the `AuthUser` extractor,
+//! and the `/api/auth/*` routes.
+
+pub mod argon2_hasher;
+pub mod extractor;
+pub mod jwt;
+pub mod random_tokens;
+pub mod routes;
+
+pub use extractor::AuthUser;

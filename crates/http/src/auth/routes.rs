@@ -1,0 +1,294 @@
+//! `/api/auth/*`: register, login, refresh, logout, logout-all, password, me.
+
+use crate::auth::AuthUser;
+use crate::client_ip::ClientIp;
+use crate::envelope;
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use garde::Validate;
+use pantry_core::accounts::email::Email;
+use pantry_core::accounts::password::NewPassword;
+use pantry_core::accounts::service::{
+    ChangePasswordError, Login, LoginError, RefreshError, Register, RegisterError, SignedIn,
+};
+use pantry_core::accounts::user::UserName;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/register").route(web::post().to(register)))
+        .service(web::resource("/login").route(web::post().to(login)))
+        .service(web::resource("/refresh").route(web::post().to(refresh)))
+        .service(web::resource("/logout").route(web::post().to(logout)))
+        .service(web::resource("/logout-all").route(web::post().to(logout_all)))
+        .service(web::resource("/password").route(web::post().to(change_password)))
+        .service(web::resource("/me").route(web::get().to(me)));
+}
+
+#[derive(Deserialize, Validate)]
+pub struct RegisterBody {
+    #[garde(length(chars, min = 3, max = 255))]
+    email: String,
+    #[garde(length(chars, min = 1, max = 1024))]
+    password: String,
+    #[garde(length(chars, min = 1, max = 255))]
+    name: String,
+}
+
+#[derive(Deserialize, Validate)]
+pub struct LoginBody {
+    #[garde(length(chars, min = 1, max = 255))]
+    email: String,
+    // Bounded so that nobody can make the server hash megabytes.
+    #[garde(length(chars, min = 1, max = 1024))]
+    password: String,
+}
+
+#[derive(Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshBody {
+    #[garde(length(min = 1, max = 256))]
+    refresh_token: String,
+}
+
+#[derive(Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordBody {
+    #[garde(length(chars, min = 1, max = 1024))]
+    current_password: String,
+    #[garde(length(chars, min = 1, max = 1024))]
+    new_password: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserBody {
+    id: Uuid,
+    email: String,
+    name: String,
+    home_id: Option<Uuid>,
+}
+
+/// Register and login answer with this (the earlier `{token, user}` plus the new fields).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionBody {
+    token: String,
+    refresh_token: String,
+    expires_in: u64,
+    user: UserBody,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenPair {
+    token: String,
+    refresh_token: String,
+    expires_in: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MeBody {
+    user_id: Uuid,
+    home_id: Option<Uuid>,
+    email: String,
+    name: String,
+}
+
+fn field(field: &str, message: impl ToString) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.to_string(),
+    }
+}
+
+fn tokens(state: &AppState, signed_in: &SignedIn) -> Result<TokenPair, ApiError> {
+    let access = state.tokens.issue(signed_in).map_err(ApiError::internal)?;
+    Ok(TokenPair {
+        token: access.token,
+        refresh_token: signed_in.refresh_token.clone(),
+        expires_in: access.expires_in,
+    })
+}
+
+fn session_body(state: &AppState, signed_in: SignedIn) -> Result<SessionBody, ApiError> {
+    let pair = tokens(state, &signed_in)?;
+    Ok(SessionBody {
+        token: pair.token,
+        refresh_token: pair.refresh_token,
+        expires_in: pair.expires_in,
+        user: UserBody {
+            id: signed_in.user.id,
+            email: signed_in.user.email,
+            name: signed_in.user.name,
+            home_id: signed_in.home_id,
+        },
+    })
+}
+
+/// A wait rounded up to whole seconds, at least 1 (for `Retry-After`).
+fn whole_seconds(wait: chrono::Duration) -> u64 {
+    let ms = u64::try_from(wait.num_milliseconds()).unwrap_or(0);
+    ms.div_ceil(1000).max(1)
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "INVALID_CREDENTIALS",
+        "Invalid email or password",
+    )
+}
+
+async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let email = Email::parse(&body.email);
+    let password = NewPassword::parse(&body.password);
+    let name = UserName::parse(&body.name);
+    let (email, password, name) = match (email, password, name) {
+        (Ok(e), Ok(p), Ok(n)) => (e, p, n),
+        (e, p, n) => {
+            let mut details = Vec::new();
+            if let Err(err) = e {
+                details.push(field("email", err));
+            }
+            if let Err(err) = p {
+                details.push(field("password", err));
+            }
+            if let Err(err) = n {
+                details.push(field("name", err));
+            }
+            return Err(ApiError::validation(details));
+        }
+    };
+    let signed_in = state
+        .accounts
+        .register(Register {
+            email,
+            password,
+            name,
+        })
+        .await
+        .map_err(|e| match e {
+            RegisterError::EmailTaken => ApiError::conflict("Email already registered"),
+            RegisterError::Hash(e) => ApiError::internal(e),
+            RegisterError::Repo(e) => e.into(),
+        })?;
+    Ok(envelope::created(session_body(&state, signed_in)?))
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let client = req
+        .extensions()
+        .get::<ClientIp>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_default();
+    let body = body.into_inner();
+    let signed_in = state
+        .accounts
+        .login(Login {
+            email: body.email,
+            password: body.password,
+            client,
+        })
+        .await
+        .map_err(|e| match e {
+            LoginError::InvalidCredentials => invalid_credentials(),
+            LoginError::Throttled { retry_after } => {
+                let secs = whole_seconds(retry_after);
+                ApiError::too_many_requests(
+                    "Too many failed sign-in attempts; try again later",
+                    secs,
+                )
+            }
+            LoginError::Hash(e) => ApiError::internal(e),
+            LoginError::Repo(e) => e.into(),
+        })?;
+    Ok(envelope::ok(session_body(&state, signed_in)?))
+}
+
+async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshBody>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let signed_in = state
+        .accounts
+        .refresh(&body.refresh_token)
+        .await
+        .map_err(|e| match e {
+            RefreshError::Invalid => ApiError::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "INVALID_REFRESH_TOKEN",
+                "Invalid refresh token; sign in again",
+            ),
+            RefreshError::Repo(e) => e.into(),
+        })?;
+    Ok(envelope::ok(tokens(&state, &signed_in)?))
+}
+
+async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshBody>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    state.accounts.logout(&body.refresh_token).await?;
+    Ok(envelope::done())
+}
+
+async fn logout_all(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    state.accounts.logout_all(user.user_id).await?;
+    Ok(envelope::done())
+}
+
+async fn change_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<PasswordBody>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let new = NewPassword::parse(&body.new_password)
+        .map_err(|e| ApiError::validation(vec![field("newPassword", e)]))?;
+    let signed_in = state
+        .accounts
+        .change_password(user.session, &body.current_password, new)
+        .await
+        .map_err(|e| match e {
+            ChangePasswordError::WrongPassword => ApiError::validation(vec![field(
+                "currentPassword",
+                "is not your current password",
+            )]),
+            ChangePasswordError::Throttled { retry_after } => {
+                let secs = whole_seconds(retry_after);
+                ApiError::too_many_requests("Too many wrong passwords; try again later", secs)
+            }
+            ChangePasswordError::SessionEnded => ApiError::unauthorized(),
+            ChangePasswordError::Hash(e) => ApiError::internal(e),
+            ChangePasswordError::Repo(e) => e.into(),
+        })?;
+    Ok(envelope::ok(tokens(&state, &signed_in)?))
+}
+
+async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let (account, home_id) = state
+        .accounts
+        .me(user.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(envelope::ok(MeBody {
+        user_id: account.id,
+        home_id,
+        email: account.email,
+        name: account.name,
+    }))
+}

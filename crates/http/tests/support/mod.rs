@@ -1,0 +1,113 @@
+//! Shared pieces of the HTTP integration tests: the real adapters over a throw-away database,
+//! a log that can be read back, and a client-side view of responses.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{test, web};
+use pantry_core::accounts::service::AccountService;
+use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
+use pantry_core::clock::SystemClock;
+use pantry_http::auth::argon2_hasher::Argon2Hasher;
+use pantry_http::auth::jwt::TokenService;
+use pantry_http::auth::random_tokens::OsRandomTokens;
+use pantry_http::state::{AgentStatus, AppState};
+use pantry_store::{Database, StoreAccounts, StoreSessions};
+use serde_json::Value;
+use slog::Drain;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const JWT_SECRET: &[u8] = b"test-secret-0123456789abcdef0123456789abcdef";
+pub const ACCESS_TTL: Duration = Duration::from_secs(900);
+
+/// Log lines written by the app, as JSON text.
+#[derive(Clone, Default)]
+pub struct CapturedLog(Arc<Mutex<Vec<u8>>>);
+
+impl Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    pub fn logger(&self) -> slog::Logger {
+        let drain = slog_json::Json::new(self.clone())
+            .add_default_keys()
+            .build();
+        slog::Logger::root(Mutex::new(drain).fuse(), slog::o!())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// The state the server builds, over `db`, with OWASP argon2id parameters.
+pub fn state(db: &Database, log: slog::Logger) -> AppState {
+    state_with_throttle(db, log, ThrottlePolicy::default())
+}
+
+pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePolicy) -> AppState {
+    let accounts = AccountService::new(
+        Arc::new(StoreAccounts::new(db.clone())),
+        Arc::new(StoreSessions::new(db.clone())),
+        Arc::new(Argon2Hasher::new(2).unwrap()),
+        Arc::new(OsRandomTokens),
+        Arc::new(SystemClock),
+        LoginThrottle::new(policy),
+        chrono::Duration::days(30),
+    );
+    AppState {
+        database: Arc::new(db.clone()),
+        started: Instant::now(),
+        agent: AgentStatus::Offline,
+        log,
+        accounts: Arc::new(accounts),
+        tokens: Arc::new(TokenService::new(JWT_SECRET, ACCESS_TTL).unwrap()),
+    }
+}
+
+/// A response as a client receives it. A middleware error is rendered exactly as actix's
+/// dispatcher renders it for a real connection (`Error::error_response`, with its mappers).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: web::Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", self.body))
+    }
+}
+
+pub async fn call<S, B>(app: &S, req: actix_http::Request) -> Reply
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let response = match test::try_call_service(app, req).await {
+        Ok(res) => res.into_parts().1.map_into_boxed_body(),
+        Err(err) => err.error_response(),
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = actix_web::body::to_bytes(response.into_body())
+        .await
+        .unwrap_or_default();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
