@@ -139,10 +139,16 @@ pub struct Verification {
     pub needs_rehash: bool,
 }
 
-/// Hashing failed (the stored hash is malformed, or the hashing pool is gone).
+/// Hashing could not be done.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(pub String);
+pub enum HashError {
+    /// Every hashing slot is taken and the queue is full: retry shortly.
+    #[error("password hashing is saturated")]
+    Busy,
+    /// The stored hash is malformed, or hashing itself failed.
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
 
 /// Password hashing, done by an adapter off the request workers with bounded concurrency.
 #[async_trait]

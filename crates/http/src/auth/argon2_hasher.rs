@@ -1,92 +1,116 @@
-//! The `PasswordHasher` port on argon2id with OWASP's parameters (m = 19456 KiB, t = 2, p = 1).
-//!
-//! Hashing costs ~20 ms of CPU, so it runs on tokio's blocking pool, never on an actix worker,
-//! and at most `concurrency` at once: a login flood queues here instead of starving every
-//! other request of CPU and workers.
+//! The `PasswordHasher` port on argon2id with OWASP's parameters (m = 19456 KiB, t = 2, p = 1),
+//! computed on the [`HashingPool`]'s low-priority threads (see there for why).
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{
-    ARGON2ID_IDENT, Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version,
-};
+use crate::auth::hashing_pool::{HashingPool, PoolError, Scratch};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
 use pantry_core::accounts::password::{HashError, PasswordHasher, Verification};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// OWASP's argon2id recommendation (Password Storage Cheat Sheet).
 pub const M_COST_KIB: u32 = 19_456;
 pub const T_COST: u32 = 2;
 pub const P_COST: u32 = 1;
 
-/// argon2id hashing with bounded concurrency.
+/// How many sign-ins may wait for a hashing thread before new ones are refused with 503.
+const QUEUE_PER_THREAD: usize = 64;
+
+/// argon2id hashing on a bounded pool of low-priority threads.
 pub struct Argon2Hasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    pool: HashingPool,
     dummy: String,
 }
 
 impl Argon2Hasher {
-    /// `concurrency` hashes may run at once (the number of cores is a good value).
-    pub fn new(concurrency: usize) -> Result<Self, HashError> {
-        Self::with_params(concurrency, M_COST_KIB, T_COST, P_COST)
-    }
-
-    /// Other parameters, for tests that must hash quickly or mimic older hashes.
-    pub fn with_params(
-        concurrency: usize,
-        m_cost: u32,
-        t_cost: u32,
-        p_cost: u32,
-    ) -> Result<Self, HashError> {
-        let params =
-            Params::new(m_cost, t_cost, p_cost, None).map_err(|e| HashError(e.to_string()))?;
+    /// `threads` hashes may run at once (the number of cores is a good value).
+    pub fn new(threads: usize) -> Result<Self, HashError> {
+        let params = Params::new(M_COST_KIB, T_COST, P_COST, None).map_err(failed)?;
+        let pool = HashingPool::new(threads, threads.max(1) * QUEUE_PER_THREAD).map_err(failed)?;
         let mut dummy_password = [0u8; 32];
-        getrandom::fill(&mut dummy_password).map_err(|e| HashError(e.to_string()))?;
-        let dummy = hash_with(&params, &dummy_password)?;
+        getrandom::fill(&mut dummy_password).map_err(failed)?;
+        let dummy = hash_with(&mut Scratch::default(), &params, &dummy_password)?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            pool,
             dummy,
         })
     }
+}
 
-    /// Runs `work` on the blocking pool once a permit is free.
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
-    ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| HashError("hashing pool closed".into()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| HashError(format!("hashing task failed: {e}")))?
+fn failed(e: impl std::fmt::Display) -> HashError {
+    HashError::Failed(e.to_string())
+}
+
+fn pool_error(e: PoolError) -> HashError {
+    match e {
+        PoolError::Busy => HashError::Busy,
+        PoolError::Stopped => HashError::Failed("the hashing threads stopped".into()),
     }
 }
 
-fn argon2id(params: &Params) -> Argon2<'static> {
+/// A PHC string for `password`, computed in the thread's reusable memory.
+fn hash_with(scratch: &mut Scratch, params: &Params, password: &[u8]) -> Result<String, HashError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(failed)?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-}
-
-fn hash_with(params: &Params, password: &[u8]) -> Result<String, HashError> {
-    argon2id(params)
-        .hash_password(password)
-        .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
-}
-
-/// Whether a stored hash was made with other settings than `current`.
-fn is_outdated(hash: &PasswordHash, current: &Params) -> bool {
-    let Ok(stored) = Params::try_from(hash) else {
-        return true;
+        .hash_password_into_with_memory(
+            password,
+            &salt,
+            &mut out,
+            scratch.blocks(params.block_count()),
+        )
+        .map_err(failed)?;
+    let phc = PasswordHash {
+        algorithm: ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(failed)?,
+        salt: Some(Salt::new(&salt).map_err(failed)?),
+        hash: Some(Output::new(&out).map_err(failed)?),
     };
-    hash.algorithm != ARGON2ID_IDENT
-        || hash.version != Some(Version::V0x13.into())
-        || stored.m_cost() != current.m_cost()
-        || stored.t_cost() != current.t_cost()
-        || stored.p_cost() != current.p_cost()
+    Ok(phc.to_string())
+}
+
+/// Checks `password` against a PHC string with the parameters recorded in it (so hashes made
+/// by the earlier server, argon2id with m = 65536, verify too); the comparison is
+/// constant-time.
+fn verify_with(
+    scratch: &mut Scratch,
+    current: &Params,
+    password: &[u8],
+    phc: &str,
+) -> Result<Verification, HashError> {
+    let hash =
+        PasswordHash::new(phc).map_err(|e| failed(format!("stored hash unreadable: {e}")))?;
+    let algorithm = Algorithm::try_from(hash.algorithm.as_str()).map_err(failed)?;
+    let version = match hash.version {
+        Some(v) => Version::try_from(v).map_err(failed)?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(&hash).map_err(failed)?;
+    let (Some(salt), Some(expected)) = (hash.salt.as_ref(), hash.hash.as_ref()) else {
+        return Err(failed("stored hash has no salt or output"));
+    };
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(
+            password,
+            salt.as_ref(),
+            &mut out,
+            scratch.blocks(params.block_count()),
+        )
+        .map_err(failed)?;
+    let matches = Output::new(&out).map_err(failed)? == *expected;
+    let outdated = algorithm != Algorithm::Argon2id
+        || version != Version::V0x13
+        || params.m_cost() != current.m_cost()
+        || params.t_cost() != current.t_cost()
+        || params.p_cost() != current.p_cost();
+    Ok(Verification {
+        matches,
+        needs_rehash: matches && outdated,
+    })
 }
 
 #[async_trait]
@@ -94,25 +118,20 @@ impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &str) -> Result<String, HashError> {
         let params = self.params.clone();
         let password = password.as_bytes().to_vec();
-        self.run(move || hash_with(&params, &password)).await
+        self.pool
+            .run(move |scratch| hash_with(scratch, &params, &password))
+            .await
+            .map_err(pool_error)?
     }
 
     async fn verify(&self, password: &str, phc: &str) -> Result<Verification, HashError> {
         let params = self.params.clone();
         let password = password.as_bytes().to_vec();
         let phc = phc.to_owned();
-        self.run(move || {
-            let hash = PasswordHash::new(&phc)
-                .map_err(|e| HashError(format!("stored hash unreadable: {e}")))?;
-            // Verification uses the parameters recorded in the hash itself, so hashes made by
-            // the earlier server (argon2id, m = 65536) still verify.
-            let matches = Argon2::default().verify_password(&password, &hash).is_ok();
-            Ok(Verification {
-                matches,
-                needs_rehash: matches && is_outdated(&hash, &params),
-            })
-        })
-        .await
+        self.pool
+            .run(move |scratch| verify_with(scratch, &params, &password, &phc))
+            .await
+            .map_err(pool_error)?
     }
 
     fn dummy_hash(&self) -> &str {
@@ -126,8 +145,30 @@ mod tests {
 
     /// Made by the earlier server (Bun.password, argon2id m=65536 t=2 p=1) for "password123".
     fn earlier_server_hash() -> String {
+        use argon2::PasswordHasher as _;
         let params = Params::new(65_536, 2, 1, None).unwrap();
-        hash_with(&params, b"password123").unwrap()
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"password123")
+            .unwrap()
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn our_hashes_verify_with_the_reference_implementation() {
+        use argon2::PasswordVerifier as _;
+        let hasher = Argon2Hasher::new(1).unwrap();
+        let phc = hasher.hash("interoperable").await.unwrap();
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"interoperable", &parsed)
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"interoperablE", &parsed)
+                .is_err()
+        );
     }
 
     #[tokio::test]

@@ -3,6 +3,7 @@
 
 pub mod argon2_hasher;
 pub mod extractor;
+pub mod hashing_pool;
 pub mod jwt;
 pub mod random_tokens;
 pub mod routes;

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use garde::Validate;
 use pantry_core::accounts::email::Email;
-use pantry_core::accounts::password::NewPassword;
+use pantry_core::accounts::password::{HashError, NewPassword};
 use pantry_core::accounts::service::{
     ChangePasswordError, Login, LoginError, RefreshError, Register, RegisterError, SignedIn,
 };
@@ -134,6 +134,18 @@ fn whole_seconds(wait: chrono::Duration) -> u64 {
     ms.div_ceil(1000).max(1)
 }
 
+/// A saturated hashing pool is load, not a bug: 503 with a short `Retry-After`.
+fn hash_error(error: HashError) -> ApiError {
+    match error {
+        HashError::Busy => {
+            let mut e = ApiError::unavailable("Too many sign-ins at once; try again in a moment");
+            e.body.retry_after = Some(1);
+            e
+        }
+        HashError::Failed(cause) => ApiError::internal(cause),
+    }
+}
+
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         actix_web::http::StatusCode::UNAUTHORIZED,
@@ -176,7 +188,7 @@ async fn register(
         .await
         .map_err(|e| match e {
             RegisterError::EmailTaken => ApiError::conflict("Email already registered"),
-            RegisterError::Hash(e) => ApiError::internal(e),
+            RegisterError::Hash(e) => hash_error(e),
             RegisterError::Repo(e) => e.into(),
         })?;
     Ok(envelope::created(session_body(&state, signed_in)?))
@@ -211,7 +223,7 @@ async fn login(
                     secs,
                 )
             }
-            LoginError::Hash(e) => ApiError::internal(e),
+            LoginError::Hash(e) => hash_error(e),
             LoginError::Repo(e) => e.into(),
         })?;
     Ok(envelope::ok(session_body(&state, signed_in)?))
@@ -273,7 +285,7 @@ async fn change_password(
                 ApiError::too_many_requests("Too many wrong passwords; try again later", secs)
             }
             ChangePasswordError::SessionEnded => ApiError::unauthorized(),
-            ChangePasswordError::Hash(e) => ApiError::internal(e),
+            ChangePasswordError::Hash(e) => hash_error(e),
             ChangePasswordError::Repo(e) => e.into(),
         })?;
     Ok(envelope::ok(tokens(&state, &signed_in)?))

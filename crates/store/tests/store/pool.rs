@@ -202,3 +202,47 @@ async fn postgres_sessions_are_in_utc() {
     assert_eq!(z.zone, "UTC");
     assert_eq!(z.skew, 0);
 }
+
+/// The server closing a pooled connection (restart, failover, idle kill) costs at most one
+/// failed query: the broken connection is discarded and the next checkout opens a new one.
+#[tokio::test]
+async fn postgres_pool_recovers_after_the_server_drops_its_connections() {
+    let Some(t) = TestDb::postgres().await else {
+        return;
+    };
+    let db = Database::new(&DbConfig {
+        pool_max: 1,
+        ..t.config()
+    })
+    .expect("pool");
+    db.check().await.expect("healthy first");
+
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| pantry_store::test_support::DEFAULT_ADMIN_URL.to_owned());
+    let database = t.url.rsplit('/').next().expect("database name").to_owned();
+    let mut admin = pantry_store::connect(&admin_url, Duration::from_secs(5))
+        .await
+        .expect("admin connection");
+    #[derive(QueryableByName)]
+    struct Killed {
+        #[diesel(sql_type = BigInt)]
+        killed: i64,
+    }
+    let killed: Killed = diesel::sql_query(
+        "SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity WHERE datname = $1",
+    )
+    .bind::<Text, _>(&database)
+    .get_result(&mut admin)
+    .await
+    .expect("terminate");
+    assert_eq!(killed.killed, 1, "the pool's one connection was killed");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let first = db.check().await;
+    let second = db.check().await;
+    assert!(
+        first.is_ok() || second.is_ok(),
+        "still failing after the broken connection was used: {first:?} / {second:?}"
+    );
+    db.check().await.expect("healthy again");
+}
