@@ -252,6 +252,9 @@ impl PasswordHasher for RecordingHasher {
         self.verified_against.lock().unwrap().push(phc.to_owned());
         self.inner.verify(password, phc).await
     }
+    fn saturated(&self) -> bool {
+        self.inner.saturated()
+    }
     fn dummy_hash(&self) -> &str {
         self.inner.dummy_hash()
     }

@@ -159,6 +159,11 @@ pub trait PasswordHasher: Send + Sync {
     /// Checks `password` against a PHC string (also hashes with older parameters).
     async fn verify(&self, password: &str, phc: &str) -> Result<Verification, HashError>;
 
+    /// Whether a hash requested now would be refused with [`HashError::Busy`]. Checked before
+    /// any database work, so that a sign-in flood costs the database nothing for the
+    /// attempts that cannot be served anyway.
+    fn saturated(&self) -> bool;
+
     /// A valid hash of a random password with the current parameters: verifying against it
     /// costs what a real verification costs, so an unknown email answers as slowly as a known one.
     fn dummy_hash(&self) -> &str;

@@ -186,6 +186,9 @@ impl AccountService {
         self.throttle
             .check(&keys, self.clock.now())
             .map_err(|retry_after| LoginError::Throttled { retry_after })?;
+        if self.hasher.saturated() {
+            return Err(LoginError::Hash(HashError::Busy));
+        }
 
         let user = self
             .accounts

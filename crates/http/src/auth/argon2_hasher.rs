@@ -134,6 +134,10 @@ impl PasswordHasher for Argon2Hasher {
             .map_err(pool_error)?
     }
 
+    fn saturated(&self) -> bool {
+        self.pool.saturated()
+    }
+
     fn dummy_hash(&self) -> &str {
         &self.dummy
     }

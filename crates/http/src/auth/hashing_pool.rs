@@ -13,6 +13,7 @@
 //!   so an idle server stays small.
 
 use argon2::Block;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,6 +55,9 @@ pub enum PoolError {
 /// A fixed set of low-priority threads that run hashing jobs.
 pub struct HashingPool {
     jobs: SyncSender<Job>,
+    /// Jobs sent but not yet taken by a thread (the channel cannot tell).
+    waiting: Arc<AtomicUsize>,
+    queue: usize,
 }
 
 impl HashingPool {
@@ -61,13 +65,24 @@ impl HashingPool {
     pub fn new(threads: usize, queue: usize) -> std::io::Result<Self> {
         let (jobs, receiver) = sync_channel::<Job>(queue);
         let receiver = Arc::new(Mutex::new(receiver));
+        let waiting = Arc::new(AtomicUsize::new(0));
         for i in 0..threads.max(1) {
             let receiver = Arc::clone(&receiver);
+            let waiting = Arc::clone(&waiting);
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || work(&receiver))?;
+                .spawn(move || work(&receiver, &waiting))?;
         }
-        Ok(Self { jobs })
+        Ok(Self {
+            jobs,
+            waiting,
+            queue,
+        })
+    }
+
+    /// Whether the queue is full, so that a job sent now would be refused.
+    pub fn saturated(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) >= self.queue
     }
 
     /// Runs `job` on a hashing thread and waits for its result without blocking the caller's
@@ -81,15 +96,19 @@ impl HashingPool {
             // The caller may have gone (client disconnected); nothing to do then.
             let _ = reply.send(job(scratch));
         });
-        self.jobs.try_send(job).map_err(|e| match e {
-            TrySendError::Full(_) => PoolError::Busy,
-            TrySendError::Disconnected(_) => PoolError::Stopped,
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        self.jobs.try_send(job).map_err(|e| {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            match e {
+                TrySendError::Full(_) => PoolError::Busy,
+                TrySendError::Disconnected(_) => PoolError::Stopped,
+            }
         })?;
         result.await.map_err(|_| PoolError::Stopped)
     }
 }
 
-fn work(receiver: &Mutex<Receiver<Job>>) {
+fn work(receiver: &Mutex<Receiver<Job>>, waiting: &AtomicUsize) {
     lower_priority();
     let mut scratch = Scratch::default();
     loop {
@@ -99,7 +118,10 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
             receiver.recv_timeout(KEEP_MEMORY_FOR)
         };
         match next {
-            Ok(job) => job(&mut scratch),
+            Ok(job) => {
+                waiting.fetch_sub(1, Ordering::Relaxed);
+                job(&mut scratch);
+            }
             Err(RecvTimeoutError::Timeout) => scratch.release(),
             Err(RecvTimeoutError::Disconnected) => return,
         }
@@ -145,10 +167,12 @@ mod tests {
         let waiting = Arc::clone(&pool);
         let queued = tokio::spawn(async move { waiting.run(|_| 1).await });
         tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(pool.saturated());
         assert_eq!(pool.run(|_| 2).await, Err(PoolError::Busy));
         release.send(()).unwrap();
         assert_eq!(queued.await.unwrap(), Ok(1));
         assert_eq!(blocker.await.unwrap(), Ok(()));
+        assert!(!pool.saturated());
     }
 
     #[test]
