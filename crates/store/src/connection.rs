@@ -4,6 +4,7 @@
 //! module), so repository queries are written once against `&mut AnyConnection`. Queries
 //! `MultiBackend` cannot express (upserts) go through [`crate::per_backend!`].
 
+use crate::abandon_safe::WaitOnAbandon;
 use crate::backend::{Target, ensure_parent_dir};
 use diesel::ConnectionError;
 use diesel::connection::SimpleConnection;
@@ -13,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The SQLite connection as diesel-async sees it: a sync connection whose queries run on
-/// tokio's blocking pool. The alias is required: the derive cannot take a generic type.
-pub type SqliteConn = SyncConnectionWrapper<diesel::SqliteConnection>;
+/// tokio's blocking pool and safe to abandon on any runtime ([`WaitOnAbandon`]). The alias is
+/// required: the derive cannot take a generic type.
+pub type SqliteConn = SyncConnectionWrapper<diesel::SqliteConnection, WaitOnAbandon>;
 
 /// A connection to either backend. Open it with [`connect`], never with the derived
 /// `establish` (which tries each backend in turn and discards their errors).

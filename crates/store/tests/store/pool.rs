@@ -246,3 +246,42 @@ async fn postgres_pool_recovers_after_the_server_drops_its_connections() {
     );
     db.check().await.expect("healthy again");
 }
+
+/// A request that is abandoned mid-query (the client hung up, the request timed out) drops
+/// the query's future while SQLite is still working on a blocking thread. On actix's
+/// current-thread workers that must neither panic nor break the connection for the next user.
+#[tokio::test(flavor = "current_thread")]
+async fn sqlite_queries_abandoned_midway_neither_panic_nor_break_the_connection() {
+    let t = TestDb::sqlite().await;
+    let db = Database::new(&DbConfig {
+        pool_max: 1,
+        ..t.config()
+    })
+    .expect("pool");
+    // A query that keeps SQLite busy for a while: a large recursive count.
+    const SLOW: &str = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000) \
+                        SELECT count(*) AS value FROM n";
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = BigInt)]
+        value: i64,
+    }
+    for _ in 0..3 {
+        let mut conn = db.conn().await.expect("conn");
+        let abandoned = tokio::time::timeout(Duration::from_millis(5), async {
+            diesel::sql_query(SLOW)
+                .get_result::<Value>(&mut *conn)
+                .await
+        })
+        .await;
+        assert!(abandoned.is_err(), "the slow query should still be running");
+        drop(conn);
+        // The same (only) connection serves the next query, after the abandoned one finished.
+        let mut conn = db.conn().await.expect("conn again");
+        let one: Value = diesel::sql_query("SELECT 1 AS value")
+            .get_result(&mut *conn)
+            .await
+            .expect("next query works");
+        assert_eq!(one.value, 1);
+    }
+}
