@@ -7,13 +7,14 @@ use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
 use pantry_core::clock::SystemClock;
 use pantry_core::health::HealthProbe;
+use pantry_core::homes::service::HomeService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
-use pantry_store::{Database, DbConfig, StoreAccounts, StoreSessions};
+use pantry_store::{Database, DbConfig, StoreAccounts, StoreHomes, StoreSessions};
 use slog::{Logger, info};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,6 +90,10 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
     let state = AppState {
         accounts: Arc::new(account_service(&settings, &db)?),
         tokens: Arc::new(tokens),
+        homes: Arc::new(HomeService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
         database: Arc::new(db),
         started,
         agent: if settings.openai.api_key.is_some() {

@@ -17,5 +17,7 @@ pub mod accounts;
 pub mod change_log;
 pub mod clock;
 pub mod health;
+pub mod homes;
 pub mod ids;
+pub mod money;
 pub mod repo_error;

@@ -17,6 +17,7 @@ pub mod envelope;
 pub mod error;
 pub mod extractors;
 pub mod health;
+pub mod homes;
 pub mod limits;
 pub mod middleware;
 pub mod rate_limit;

@@ -25,7 +25,7 @@ impl RouteTable {
         Self {
             probes: Arc::new(probes),
             auth: Arc::new(crate::auth::routes::configure),
-            api: Arc::new(|_cfg| {}),
+            api: Arc::new(crate::homes::routes::configure),
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::auth::jwt::TokenService;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::health::HealthProbe;
+use pantry_core::homes::service::HomeService;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,4 +34,5 @@ pub struct AppState {
     pub log: slog::Logger,
     pub accounts: Arc<AccountService>,
     pub tokens: Arc<TokenService>,
+    pub homes: Arc<HomeService>,
 }

@@ -10,7 +10,7 @@
 //!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
 //! - [`change_log`] appends to and reads the per-home change log.
 //! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
-//!   ports.
+//!   ports; [`StoreHomes`] the homes-and-memberships port.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -23,11 +23,13 @@
 //! # let _ = (applied, db); Ok(()) }
 //! ```
 
+pub mod abandon_safe;
 pub mod accounts;
 pub mod backend;
 pub mod change_log;
 pub mod connection;
 pub mod error;
+pub mod homes;
 mod ids;
 pub mod migrations;
 pub mod pool;
@@ -41,6 +43,7 @@ pub use backend::Backend;
 pub use change_log::{StoreChangeLog, append_event};
 pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
+pub use homes::StoreHomes;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use sessions::StoreSessions;

@@ -94,10 +94,25 @@ impl TokenService {
         })
     }
 
-    /// The access token for a session.
+    /// The access token for a session that just started or was refreshed.
     pub fn issue(&self, signed_in: &SignedIn) -> Result<AccessToken, JwtError> {
+        let session = SessionClaims {
+            user_id: signed_in.user.id,
+            family_id: signed_in.family_id,
+            session_epoch: signed_in.user.session_epoch,
+        };
+        self.issue_for(session, &signed_in.user.email, signed_in.home_id)
+    }
+
+    /// An access token for an existing session bound to another home (home switching).
+    pub fn issue_for(
+        &self,
+        session: SessionClaims,
+        email: &str,
+        home_id: Option<Uuid>,
+    ) -> Result<AccessToken, JwtError> {
         let now = chrono::Utc::now().timestamp();
-        let user_id = signed_in.user.id.to_string();
+        let user_id = session.user_id.to_string();
         let claims = Claims {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
@@ -106,11 +121,11 @@ impl TokenService {
             nbf: now,
             exp: now + self.ttl.as_secs() as i64,
             jti: Uuid::now_v7().to_string(),
-            sid: signed_in.family_id.to_string(),
-            sep: signed_in.user.session_epoch,
+            sid: session.family_id.to_string(),
+            sep: session.session_epoch,
             user_id,
-            home_id: signed_in.home_id.map(|h| h.to_string()),
-            email: signed_in.user.email.clone(),
+            home_id: home_id.map(|h| h.to_string()),
+            email: email.to_owned(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| JwtError::Sign(e.to_string()))?;

@@ -8,11 +8,12 @@ use actix_web::{test, web};
 use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
 use pantry_core::clock::SystemClock;
+use pantry_core::homes::service::HomeService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::state::{AgentStatus, AppState};
-use pantry_store::{Database, StoreAccounts, StoreSessions};
+use pantry_store::{Database, StoreAccounts, StoreHomes, StoreSessions};
 use serde_json::Value;
 use slog::Drain;
 use std::io::Write;
@@ -70,6 +71,10 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         log,
         accounts: Arc::new(accounts),
         tokens: Arc::new(TokenService::new(JWT_SECRET, ACCESS_TTL).unwrap()),
+        homes: Arc::new(HomeService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
     }
 }
 
@@ -110,4 +115,24 @@ where
         headers,
         body,
     }
+}
+
+/// Adds `user` to `home` with `role` directly in the database: the invite flow that does this
+/// over HTTP is not built yet, and these tests are about what members may do once inside.
+pub async fn add_member(db: &Database, home: uuid::Uuid, user: uuid::Uuid, role: &str) {
+    use diesel::ExpressionMethods;
+    use diesel_async::RunQueryDsl;
+    use pantry_store::schema::memberships;
+    let mut conn = db.conn().await.unwrap();
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::id.eq(uuid::Uuid::now_v7().to_string()),
+            memberships::home_id.eq(home.to_string()),
+            memberships::user_id.eq(user.to_string()),
+            memberships::role.eq(role),
+            memberships::joined_at.eq(chrono::Utc::now().naive_utc()),
+        ))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
 }

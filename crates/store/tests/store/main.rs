@@ -43,6 +43,7 @@ mod accounts;
 mod change_log;
 mod constraints;
 mod fixtures;
+mod homes;
 mod migrations;
 mod pool;
 mod sessions;

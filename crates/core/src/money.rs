@@ -1,0 +1,67 @@
+//! Money as integer minor units (cents), parsed exactly from decimal text: no floating point
+//! ever touches an amount.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum MoneyError {
+    #[error("must be an amount such as 12.50")]
+    Malformed,
+    #[error("must have at most two decimals")]
+    TooPrecise,
+    #[error("is too large")]
+    TooLarge,
+    #[error("must be zero or more")]
+    Negative,
+}
+
+/// The largest amount accepted: 10^12 major units.
+const MAX_MINOR: i64 = 100_000_000_000_000;
+
+/// Parses a non-negative decimal amount ("12", "12.5", "12.50") into minor units.
+///
+/// ```
+/// use pantry_core::money::{parse_minor, MoneyError};
+/// assert_eq!(parse_minor("12.5"), Ok(1250));
+/// assert_eq!(parse_minor(" 0.07 "), Ok(7));
+/// assert_eq!(parse_minor("3"), Ok(300));
+/// assert_eq!(parse_minor("1.005"), Err(MoneyError::TooPrecise));
+/// assert_eq!(parse_minor("-1"), Err(MoneyError::Negative));
+/// assert_eq!(parse_minor("1e3"), Err(MoneyError::Malformed));
+/// ```
+pub fn parse_minor(text: &str) -> Result<i64, MoneyError> {
+    let text = text.trim();
+    if text.starts_with('-') {
+        return Err(MoneyError::Negative);
+    }
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (text, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return Err(MoneyError::Malformed);
+    }
+    // "12.50" and "12.5000" are the same amount; only non-zero digits past two matter.
+    let significant = fraction.trim_end_matches('0');
+    if significant.len() > 2 {
+        return Err(MoneyError::TooPrecise);
+    }
+    let whole: i64 = whole.parse().map_err(|_| MoneyError::TooLarge)?;
+    let cents: i64 = format!("{significant:0<2}")
+        .parse()
+        .map_err(|_| MoneyError::Malformed)?;
+    let minor = whole
+        .checked_mul(100)
+        .and_then(|m| m.checked_add(cents))
+        .ok_or(MoneyError::TooLarge)?;
+    if minor > MAX_MINOR {
+        return Err(MoneyError::TooLarge);
+    }
+    Ok(minor)
+}
+
+/// Minor units as a decimal number of major units, for the wire (`1250` → `12.5`).
+pub fn to_major(minor: i64) -> f64 {
+    minor as f64 / 100.0
+}

@@ -1,0 +1,3 @@
+//! `/api/homes/*`: homes, members and home switching.
+
+pub mod routes;
