@@ -7,6 +7,7 @@ use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
 use pantry_core::clock::SystemClock;
 use pantry_core::health::HealthProbe;
+use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
@@ -14,7 +15,7 @@ use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
-use pantry_store::{Database, DbConfig, StoreAccounts, StoreHomes, StoreSessions};
+use pantry_store::{Database, DbConfig, StoreAccounts, StoreHomes, StoreInvites, StoreSessions};
 use slog::{Logger, info};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -92,6 +93,12 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         tokens: Arc::new(tokens),
         homes: Arc::new(HomeService::new(
             Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
+        invites: Arc::new(InviteService::new(
+            Arc::new(StoreInvites::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(OsRandomTokens),
             Arc::new(SystemClock),
         )),
         database: Arc::new(db),

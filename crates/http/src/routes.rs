@@ -25,7 +25,10 @@ impl RouteTable {
         Self {
             probes: Arc::new(probes),
             auth: Arc::new(crate::auth::routes::configure),
-            api: Arc::new(crate::homes::routes::configure),
+            api: Arc::new(|cfg| {
+                crate::homes::routes::configure(cfg);
+                crate::homes::invites::configure(cfg);
+            }),
         }
     }
 }

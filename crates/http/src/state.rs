@@ -3,6 +3,7 @@
 use crate::auth::jwt::TokenService;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::health::HealthProbe;
+use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,4 +36,5 @@ pub struct AppState {
     pub accounts: Arc<AccountService>,
     pub tokens: Arc<TokenService>,
     pub homes: Arc<HomeService>,
+    pub invites: Arc<InviteService>,
 }

@@ -368,7 +368,7 @@ async fn membership_role(
 /// Takes the home's write lock for the rest of the transaction (PostgreSQL: the row lock;
 /// SQLite: the database write lock) with an `UPDATE` that changes nothing. `NotFound` when the
 /// home does not exist.
-async fn lock_home(conn: &mut AnyConnection, home_id: Uuid) -> Result<(), TxError> {
+pub(crate) async fn lock_home(conn: &mut AnyConnection, home_id: Uuid) -> Result<(), TxError> {
     let locked = diesel::update(homes::table.find(home_id.to_string()))
         .set(homes::last_seq.eq(homes::last_seq))
         .execute(conn)

@@ -10,7 +10,7 @@
 //!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
 //! - [`change_log`] appends to and reads the per-home change log.
 //! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
-//!   ports; [`StoreHomes`] the homes-and-memberships port.
+//!   ports; [`StoreHomes`] the homes-and-memberships port; [`StoreInvites`] the invites port.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -31,6 +31,7 @@ pub mod connection;
 pub mod error;
 pub mod homes;
 mod ids;
+pub mod invites;
 pub mod migrations;
 pub mod pool;
 pub mod schema;
@@ -44,6 +45,7 @@ pub use change_log::{StoreChangeLog, append_event};
 pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
 pub use homes::StoreHomes;
+pub use invites::StoreInvites;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use sessions::StoreSessions;

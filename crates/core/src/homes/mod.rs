@@ -6,5 +6,7 @@
 //!   itself, so REST, Pixie's tools and scheduled jobs obey the same rules.
 
 pub mod home;
+pub mod invite;
+pub mod invites;
 pub mod role;
 pub mod service;

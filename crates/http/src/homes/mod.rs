@@ -1,3 +1,4 @@
-//! `/api/homes/*`: homes, members and home switching.
+//! `/api/homes/*` and `/api/invites/*`: homes, members, invites and home switching.
 
+pub mod invites;
 pub mod routes;

@@ -8,12 +8,13 @@ use actix_web::{test, web};
 use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
 use pantry_core::clock::SystemClock;
+use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::state::{AgentStatus, AppState};
-use pantry_store::{Database, StoreAccounts, StoreHomes, StoreSessions};
+use pantry_store::{Database, StoreAccounts, StoreHomes, StoreInvites, StoreSessions};
 use serde_json::Value;
 use slog::Drain;
 use std::io::Write;
@@ -73,6 +74,12 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         tokens: Arc::new(TokenService::new(JWT_SECRET, ACCESS_TTL).unwrap()),
         homes: Arc::new(HomeService::new(
             Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
+        invites: Arc::new(InviteService::new(
+            Arc::new(StoreInvites::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(OsRandomTokens),
             Arc::new(SystemClock),
         )),
     }

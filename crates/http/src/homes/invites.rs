@@ -1,0 +1,274 @@
+//! Invite routes: create, list and revoke (admins); preview by code (public); accept.
+
+use crate::auth::AuthUser;
+use crate::envelope;
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use pantry_core::homes::invite::{Invite, InviteState};
+use pantry_core::homes::invites::{
+    DEFAULT_INVITE_DAYS, InviteError, InviteRequest, MAX_INVITE_DAYS,
+};
+use pantry_core::homes::role::Role;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/homes/{home_id}/invites")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(web::resource("/homes/{home_id}/invites/{invite_id}").route(web::delete().to(revoke)))
+    .service(web::resource("/invites/{code}").route(web::get().to(preview)))
+    .service(web::resource("/invites/{code}/accept").route(web::post().to(accept)));
+}
+
+/// The most uses one invite may allow.
+const MAX_USES: i64 = 50;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    role: Option<String>,
+    /// A number of uses, or `null` for unlimited until expiry.
+    #[serde(default = "one_use", deserialize_with = "nullable_uses")]
+    max_uses: Option<i64>,
+    expires_in_days: Option<i64>,
+}
+
+fn one_use() -> Option<i64> {
+    Some(1)
+}
+
+fn nullable_uses<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Option::<i64>::deserialize(d)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InviteBody {
+    id: Uuid,
+    role: Role,
+    max_uses: Option<i32>,
+    uses: i32,
+    expires_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    inviter_id: Uuid,
+    status: &'static str,
+}
+
+impl From<Invite> for InviteBody {
+    fn from(invite: Invite) -> Self {
+        let status = match invite.state(Utc::now()) {
+            InviteState::Usable => "active",
+            InviteState::Expired => "expired",
+            InviteState::Revoked => "revoked",
+            InviteState::UsedUp => "used",
+        };
+        Self {
+            id: invite.id,
+            role: invite.role,
+            max_uses: invite.max_uses,
+            uses: invite.uses,
+            expires_at: invite.expires_at,
+            revoked_at: invite.revoked_at,
+            created_at: invite.created_at,
+            inviter_id: invite.inviter_id,
+            status,
+        }
+    }
+}
+
+/// The earlier `{code, expiresAt}` plus the invite's details.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreatedBody {
+    code: String,
+    expires_at: DateTime<Utc>,
+    invite: InviteBody,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PreviewBody {
+    home_name: String,
+    inviter_name: String,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AcceptedBody {
+    home_id: Uuid,
+    home_name: String,
+    /// Kept from the earlier server for its clients; always false (no onboarding step yet).
+    needs_onboarding: bool,
+    /// An access token bound to the joined home.
+    token: String,
+    expires_in: u64,
+}
+
+fn invite_error(error: InviteError) -> ApiError {
+    match error {
+        InviteError::NotFound => ApiError::not_found("Invalid or expired invite"),
+        InviteError::Forbidden(why) => ApiError::forbidden(format!("Forbidden: {why}")),
+        InviteError::AlreadyMember => ApiError::conflict("You are already a member of this home"),
+        InviteError::Unusable(state) => {
+            let (code, message) = match state {
+                InviteState::Expired => ("INVITE_EXPIRED", "This invite has expired"),
+                InviteState::Revoked => ("INVITE_REVOKED", "This invite was revoked"),
+                InviteState::UsedUp | InviteState::Usable => {
+                    ("INVITE_USED", "This invite has already been used")
+                }
+            };
+            ApiError::new(StatusCode::GONE, code, message)
+        }
+        InviteError::Repo(e) => e.into(),
+    }
+}
+
+fn field(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// The body is optional (the earlier clients sent none); when present it is validated.
+fn parse_request(body: &[u8]) -> Result<InviteRequest, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(InviteRequest::default());
+    }
+    let body: CreateBody = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))?;
+    let mut errors = Vec::new();
+    let role = match body.role.as_deref() {
+        None => Role::Member,
+        Some(r) => match Role::parse(r) {
+            Some(role) if role != Role::Owner => role,
+            _ => {
+                errors.push(field("role", "must be admin, member or viewer"));
+                Role::Member
+            }
+        },
+    };
+    let max_uses = match body.max_uses {
+        Some(n) if (1..=MAX_USES).contains(&n) => Some(n as i32),
+        Some(_) => {
+            errors.push(field(
+                "maxUses",
+                "must be between 1 and 50, or null for unlimited",
+            ));
+            None
+        }
+        None => None,
+    };
+    let valid_days = body.expires_in_days.unwrap_or(DEFAULT_INVITE_DAYS);
+    if !(1..=MAX_INVITE_DAYS).contains(&valid_days) {
+        errors.push(field("expiresInDays", "must be between 1 and 30"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(InviteRequest {
+        role,
+        max_uses,
+        valid_days,
+    })
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let request = parse_request(&body)?;
+    let created = state
+        .invites
+        .create(user.user_id, *path, request)
+        .await
+        .map_err(invite_error)?;
+    Ok(envelope::created(CreatedBody {
+        code: created.code,
+        expires_at: created.invite.expires_at,
+        invite: created.invite.into(),
+    }))
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let invites = state
+        .invites
+        .list(user.user_id, *path)
+        .await
+        .map_err(invite_error)?;
+    Ok(envelope::ok(
+        invites
+            .into_iter()
+            .map(InviteBody::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+async fn revoke(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (home_id, invite_id) = path.into_inner();
+    state
+        .invites
+        .revoke(user.user_id, home_id, invite_id)
+        .await
+        .map_err(invite_error)?;
+    Ok(envelope::done())
+}
+
+/// Public: what the code invites to.
+async fn preview(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let preview = state.invites.preview(&path).await.map_err(invite_error)?;
+    Ok(envelope::ok(PreviewBody {
+        home_name: preview.home_name,
+        inviter_name: preview.inviter_name,
+        expires_at: preview.expires_at,
+    }))
+}
+
+async fn accept(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let joined = state
+        .invites
+        .accept(user.user_id, &path)
+        .await
+        .map_err(invite_error)?;
+    let (home, _) = state
+        .homes
+        .get(user.user_id, joined.home_id)
+        .await
+        .map_err(|_| ApiError::internal("joined home not readable"))?;
+    let token = state
+        .tokens
+        .issue_for(user.session, &user.email, Some(home.id))
+        .map_err(ApiError::internal)?;
+    Ok(envelope::ok(AcceptedBody {
+        home_id: home.id,
+        home_name: home.name,
+        needs_onboarding: false,
+        token: token.token,
+        expires_in: token.expires_in,
+    }))
+}
