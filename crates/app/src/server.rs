@@ -5,6 +5,7 @@ use actix_web::HttpServer;
 use actix_web::http::KeepAlive;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
+use pantry_core::change_feed::ChangeFeed;
 use pantry_core::clock::SystemClock;
 use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
@@ -15,7 +16,9 @@ use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
-use pantry_store::{Database, DbConfig, StoreAccounts, StoreHomes, StoreInvites, StoreSessions};
+use pantry_store::{
+    Database, DbConfig, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreSessions,
+};
 use slog::{Logger, info};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -100,6 +103,10 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(StoreHomes::new(db.clone())),
             Arc::new(OsRandomTokens),
             Arc::new(SystemClock),
+        )),
+        changes: Arc::new(ChangeFeed::new(
+            Arc::new(StoreChangeLog::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
         )),
         database: Arc::new(db),
         started,

@@ -28,6 +28,7 @@ impl RouteTable {
             api: Arc::new(|cfg| {
                 crate::homes::routes::configure(cfg);
                 crate::homes::invites::configure(cfg);
+                crate::homes::changes::configure(cfg);
             }),
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::auth::jwt::TokenService;
 use pantry_core::accounts::service::AccountService;
+use pantry_core::change_feed::ChangeFeed;
 use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
@@ -37,4 +38,5 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub homes: Arc<HomeService>,
     pub invites: Arc<InviteService>,
+    pub changes: Arc<ChangeFeed>,
 }

@@ -1,4 +1,5 @@
-//! Invites over HTTP: creating, previewing, accepting, limits, expiry and revocation.
+//! Invites over HTTP (creating, previewing, accepting, limits, expiry, revocation) and the
+//! change feed their operations write.
 
 mod support;
 
@@ -474,4 +475,179 @@ async fn expired_invites_cannot_be_seen_or_used() {
         )),
         404
     );
+}
+
+async fn change_feed_orders_resumes_and_pages(db: &TestDb) {
+    let app = app!(support::state(&db.db, CapturedLog::default().logger()));
+    let alice = sign_up!(app, "alice");
+    let bob = sign_up!(app, "bob");
+    let home = alice.home;
+    let code = send!(
+        app,
+        "POST",
+        format!("/api/homes/{home}/invites"),
+        Some(&alice.token)
+    )
+    .json()["data"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        status(&send!(
+            app,
+            "PUT",
+            format!("/api/homes/{home}"),
+            Some(&alice.token),
+            json!({"name": "Home"})
+        )),
+        200
+    );
+    assert_eq!(
+        status(&send!(
+            app,
+            "POST",
+            format!("/api/invites/{code}/accept"),
+            Some(&bob.token)
+        )),
+        200
+    );
+    let role_uri = format!("/api/homes/{home}/members/{}", bob.id);
+    assert_eq!(
+        status(&send!(
+            app,
+            "PATCH",
+            role_uri,
+            Some(&alice.token),
+            json!({"role": "viewer"})
+        )),
+        200
+    );
+    // A refused write appends nothing.
+    assert_eq!(
+        status(&send!(
+            app,
+            "PUT",
+            format!("/api/homes/{home}"),
+            Some(&alice.token),
+            json!({"timezone": "Nowhere/Else"})
+        )),
+        400
+    );
+
+    let all = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/changes"),
+        Some(&bob.token)
+    );
+    assert_eq!(
+        status(&all),
+        200,
+        "a viewer may read the feed: {:?}",
+        all.body
+    );
+    let page = all.json()["data"].clone();
+    let kinds: Vec<&str> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "home.created",
+            "invite.created",
+            "home.updated",
+            "member.joined",
+            "member.role_changed"
+        ]
+    );
+    let seqs: Vec<i64> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+    assert_eq!(page["latestSeq"], 5);
+    assert_eq!(page["hasMore"], false);
+    let joined = &page["events"][3];
+    assert_eq!(joined["entity"], "member");
+    assert_eq!(joined["actorId"], bob.id.to_string());
+    assert_eq!(joined["actorKind"], "user");
+    assert_eq!(joined["data"]["role"], "member");
+    assert_eq!(page["events"][4]["actorId"], alice.id.to_string());
+
+    // Resume after seq 3; page by two.
+    let resumed = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/changes?since=3"),
+        Some(&alice.token)
+    )
+    .json()["data"]
+        .clone();
+    assert_eq!(
+        resumed["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [4, 5]
+    );
+    let first = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/changes?since=0&limit=2"),
+        Some(&alice.token)
+    )
+    .json()["data"]
+        .clone();
+    assert_eq!(first["events"].as_array().unwrap().len(), 2);
+    assert_eq!(first["hasMore"], true);
+    assert_eq!(first["latestSeq"], 5);
+    let caught_up = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/changes?since=5"),
+        Some(&alice.token)
+    )
+    .json()["data"]
+        .clone();
+    assert_eq!(caught_up["events"], json!([]));
+    assert_eq!(caught_up["hasMore"], false);
+
+    for bad in ["since=-1", "limit=0", "limit=501", "since=abc"] {
+        let reply = send!(
+            app,
+            "GET",
+            format!("/api/homes/{home}/changes?{bad}"),
+            Some(&alice.token)
+        );
+        assert_eq!(status(&reply), 400, "{bad}");
+    }
+    let outsider = sign_up!(app, "otto");
+    assert_eq!(
+        status(&send!(
+            app,
+            "GET",
+            format!("/api/homes/{home}/changes"),
+            Some(&outsider.token)
+        )),
+        404
+    );
+}
+
+#[actix_web::test]
+async fn sqlite_change_feed() {
+    change_feed_orders_resumes_and_pages(&TestDb::sqlite().await).await;
+}
+
+#[actix_web::test]
+async fn postgres_change_feed() {
+    if let Some(db) = TestDb::postgres().await {
+        change_feed_orders_resumes_and_pages(&db).await;
+    }
 }

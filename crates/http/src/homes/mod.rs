@@ -1,4 +1,5 @@
 //! `/api/homes/*` and `/api/invites/*`: homes, members, invites and home switching.
 
+pub mod changes;
 pub mod invites;
 pub mod routes;

@@ -147,7 +147,8 @@ struct ActivateBody {
     home: HomeBody,
 }
 
-fn home_error(error: HomeError) -> ApiError {
+/// How a refused home operation is answered.
+pub(crate) fn home_error(error: HomeError) -> ApiError {
     match error {
         HomeError::NotFound => ApiError::not_found("Home not found"),
         HomeError::MemberNotFound => ApiError::not_found("Member not found"),

@@ -7,6 +7,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{test, web};
 use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
+use pantry_core::change_feed::ChangeFeed;
 use pantry_core::clock::SystemClock;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
@@ -14,7 +15,9 @@ use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::state::{AgentStatus, AppState};
-use pantry_store::{Database, StoreAccounts, StoreHomes, StoreInvites, StoreSessions};
+use pantry_store::{
+    Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreSessions,
+};
 use serde_json::Value;
 use slog::Drain;
 use std::io::Write;
@@ -81,6 +84,10 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(StoreHomes::new(db.clone())),
             Arc::new(OsRandomTokens),
             Arc::new(SystemClock),
+        )),
+        changes: Arc::new(ChangeFeed::new(
+            Arc::new(StoreChangeLog::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
         )),
     }
 }
