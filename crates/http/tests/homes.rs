@@ -1,44 +1,15 @@
 //! Homes and membership over HTTP: what each role may do, and that nobody outside a home can
 //! see or touch it.
 
+#[macro_use]
 mod support;
 
-use actix_web::http::header;
 use actix_web::test;
-use pantry_http::config::{HttpConfig, RateLimit};
-use pantry_http::routes::RouteTable;
 use pantry_http::state::AppState;
-use pantry_http::{Pipeline, build_app};
 use pantry_store::test_support::TestDb;
 use serde_json::{Value, json};
-use std::time::Duration;
-use support::{CapturedLog, Reply, call};
+use support::{CapturedLog, Person, call, req, status};
 use uuid::Uuid;
-
-fn config() -> HttpConfig {
-    let generous = RateLimit {
-        points: 10_000,
-        duration: Duration::from_secs(60),
-        block: Duration::ZERO,
-    };
-    HttpConfig {
-        rate_limit: generous,
-        auth_rate_limit: generous,
-        ..HttpConfig::development()
-    }
-}
-
-macro_rules! app {
-    ($state:expr) => {{
-        let pipeline = Pipeline::new(config(), $state.log.clone());
-        test::init_service(build_app(
-            $state.clone(),
-            pipeline,
-            RouteTable::production(),
-        ))
-        .await
-    }};
-}
 
 macro_rules! on_both_backends {
     ($sqlite:ident, $postgres:ident, $scenario:ident) => {
@@ -57,64 +28,11 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A signed-up person.
-struct Person {
-    id: Uuid,
-    token: String,
-    home: Uuid,
-}
-
-fn req(method: &str, uri: &str, token: &str, body: Option<Value>) -> actix_http::Request {
-    let r = test::TestRequest::default()
-        .method(method.parse().unwrap())
-        .uri(uri)
-        .peer_addr("192.0.2.9:1000".parse().unwrap())
-        .insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
-    match body {
-        Some(b) => r.set_json(b).to_request(),
-        None => r.to_request(),
-    }
-}
-
-macro_rules! send {
-    ($app:expr, $method:expr, $uri:expr, $token:expr) => {
-        call(&$app, req($method, &$uri, &$token, None)).await
-    };
-    ($app:expr, $method:expr, $uri:expr, $token:expr, $body:expr) => {
-        call(&$app, req($method, &$uri, &$token, Some($body))).await
-    };
-}
-
-macro_rules! sign_up {
-    ($app:expr, $name:expr) => {{
-        let reply = call(
-            &$app,
-            test::TestRequest::post()
-                .uri("/api/auth/register")
-                .peer_addr("192.0.2.9:1000".parse().unwrap())
-                .set_json(json!({"email": format!("{}@example.com", $name), "password": "a long kitchen password", "name": $name}))
-                .to_request(),
-        )
-        .await;
-        assert_eq!(reply.status.as_u16(), 201, "{:?}", reply.body);
-        let data = reply.json()["data"].clone();
-        Person {
-            id: data["user"]["id"].as_str().unwrap().parse().unwrap(),
-            token: data["token"].as_str().unwrap().to_owned(),
-            home: data["user"]["homeId"].as_str().unwrap().parse().unwrap(),
-        }
-    }};
-}
-
-fn status(reply: &Reply) -> u16 {
-    reply.status.as_u16()
-}
-
 async fn create_list_get_update(db: &TestDb, state: AppState) {
     let _ = db;
     let app = app!(state);
     let alice = sign_up!(app, "alice");
-    let list = send!(app, "GET", "/api/homes", alice.token).json();
+    let list = send!(app, "GET", "/api/homes", Some(&alice.token)).json();
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
     assert_eq!(list["data"][0]["name"], "alice's Kitchen");
     assert_eq!(list["data"][0]["role"], "owner");
@@ -124,7 +42,7 @@ async fn create_list_get_update(db: &TestDb, state: AppState) {
         app,
         "POST",
         "/api/homes",
-        alice.token,
+        Some(&alice.token),
         json!({"name": "  Beach House "})
     );
     assert_eq!(status(&created), 201, "{:?}", created.body);
@@ -134,7 +52,7 @@ async fn create_list_get_update(db: &TestDb, state: AppState) {
     assert_eq!(beach["timezone"], "UTC");
     let beach_id = beach["id"].as_str().unwrap().to_owned();
     assert_eq!(
-        send!(app, "GET", "/api/homes", alice.token).json()["data"]
+        send!(app, "GET", "/api/homes", Some(&alice.token)).json()["data"]
             .as_array()
             .unwrap()
             .len(),
@@ -145,7 +63,7 @@ async fn create_list_get_update(db: &TestDb, state: AppState) {
         app,
         "PUT",
         format!("/api/homes/{beach_id}"),
-        alice.token,
+        Some(&alice.token),
         json!({"timezone": "Asia/Bangkok", "currency": "thb", "monthlyBudget": "500.50", "householdSize": 3,
                "sharedDietaryRestrictions": ["vegetarian", " Vegetarian ", "nut-free"], "description": "by the sea",
                "id": "ignored", "createdAt": "ignored too"})
@@ -168,7 +86,7 @@ async fn create_list_get_update(db: &TestDb, state: AppState) {
         app,
         "PATCH",
         format!("/api/homes/{beach_id}"),
-        alice.token,
+        Some(&alice.token),
         json!({"description": null, "monthlyBudget": 42, "householdSize": null})
     )
     .json();
@@ -192,7 +110,7 @@ async fn every_invalid_field_is_a_400_and_changes_nothing() {
     let app = app!(support::state(&db.db, CapturedLog::default().logger()));
     let alice = sign_up!(app, "alice");
     let uri = format!("/api/homes/{}", alice.home);
-    let before = send!(app, "GET", uri, alice.token).json()["data"].clone();
+    let before = send!(app, "GET", uri, Some(&alice.token)).json()["data"].clone();
     let cases = [
         (json!({"name": "   "}), "name"),
         (json!({"name": "x".repeat(256)}), "name"),
@@ -214,7 +132,7 @@ async fn every_invalid_field_is_a_400_and_changes_nothing() {
         (json!({"description": "d".repeat(1001)}), "description"),
     ];
     for (body, field) in cases {
-        let reply = send!(app, "PUT", uri, alice.token, body.clone());
+        let reply = send!(app, "PUT", uri, Some(&alice.token), body.clone());
         assert_eq!(status(&reply), 400, "{body}");
         let reply = reply.json();
         assert_eq!(reply["code"], "VALIDATION_ERROR");
@@ -225,7 +143,7 @@ async fn every_invalid_field_is_a_400_and_changes_nothing() {
         app,
         "PUT",
         uri,
-        alice.token,
+        Some(&alice.token),
         json!({"name": "Fine", "currency": "12", "householdSize": 99})
     )
     .json();
@@ -234,13 +152,22 @@ async fn every_invalid_field_is_a_400_and_changes_nothing() {
         app,
         "PUT",
         uri,
-        alice.token,
+        Some(&alice.token),
         json!({"householdSize": "three"})
     );
     assert_eq!(status(&wrong_type), 400);
-    let created = send!(app, "POST", "/api/homes", alice.token, json!({"name": ""}));
+    let created = send!(
+        app,
+        "POST",
+        "/api/homes",
+        Some(&alice.token),
+        json!({"name": ""})
+    );
     assert_eq!(status(&created), 400);
-    assert_eq!(send!(app, "GET", uri, alice.token).json()["data"], before);
+    assert_eq!(
+        send!(app, "GET", uri, Some(&alice.token)).json()["data"],
+        before
+    );
 }
 
 async fn outsiders_get_404_everywhere_and_change_nothing(db: &TestDb, state: AppState) {
@@ -251,12 +178,12 @@ async fn outsiders_get_404_everywhere_and_change_nothing(db: &TestDb, state: App
     support::add_member(&db.db, alice.home, carol.id, "member").await;
     let home = alice.home;
     let before_home =
-        send!(app, "GET", format!("/api/homes/{home}"), alice.token).json()["data"].clone();
+        send!(app, "GET", format!("/api/homes/{home}"), Some(&alice.token)).json()["data"].clone();
     let before_members = send!(
         app,
         "GET",
         format!("/api/homes/{home}/members"),
-        alice.token
+        Some(&alice.token)
     )
     .json()["data"]
         .clone();
@@ -294,7 +221,7 @@ async fn outsiders_get_404_everywhere_and_change_nothing(db: &TestDb, state: App
         ("POST", format!("/api/homes/{home}/activate"), None),
     ];
     for (method, uri, body) in attempts {
-        let reply = call(&app, req(method, &uri, &bob.token, body)).await;
+        let reply = call(&app, req(method, &uri, Some(&bob.token), body)).await;
         assert_eq!(status(&reply), 404, "{method} {uri}: {:?}", reply.body);
         assert_eq!(reply.json()["code"], "NOT_FOUND");
     }
@@ -304,21 +231,26 @@ async fn outsiders_get_404_everywhere_and_change_nothing(db: &TestDb, state: App
             app,
             "GET",
             format!("/api/homes/{}", Uuid::now_v7()),
-            bob.token
+            Some(&bob.token)
         )),
         404
     );
     assert_eq!(
-        status(&send!(app, "GET", "/api/homes/not-a-uuid", bob.token)),
+        status(&send!(
+            app,
+            "GET",
+            "/api/homes/not-a-uuid",
+            Some(&bob.token)
+        )),
         404
     );
     // Bob's list shows only his own home.
-    let bobs = send!(app, "GET", "/api/homes", bob.token).json();
+    let bobs = send!(app, "GET", "/api/homes", Some(&bob.token)).json();
     assert_eq!(bobs["data"].as_array().unwrap().len(), 1);
     assert_eq!(bobs["data"][0]["id"], bob.home.to_string());
 
     assert_eq!(
-        send!(app, "GET", format!("/api/homes/{home}"), alice.token).json()["data"],
+        send!(app, "GET", format!("/api/homes/{home}"), Some(&alice.token)).json()["data"],
         before_home
     );
     assert_eq!(
@@ -326,7 +258,7 @@ async fn outsiders_get_404_everywhere_and_change_nothing(db: &TestDb, state: App
             app,
             "GET",
             format!("/api/homes/{home}/members"),
-            alice.token
+            Some(&alice.token)
         )
         .json()["data"],
         before_members
@@ -361,9 +293,9 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
 
     // Everyone inside can read.
     for p in [&owner, &admin, &member, &viewer] {
-        assert_eq!(status(&send!(app, "GET", uri, p.token)), 200);
+        assert_eq!(status(&send!(app, "GET", uri, Some(&p.token))), 200);
         assert_eq!(
-            send!(app, "GET", format!("{uri}/members"), p.token).json()["data"]
+            send!(app, "GET", format!("{uri}/members"), Some(&p.token)).json()["data"]
                 .as_array()
                 .unwrap()
                 .len(),
@@ -372,7 +304,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
     }
     // Editing the home: admins and the owner only.
     for p in [&member, &viewer] {
-        let reply = send!(app, "PUT", uri, p.token, json!({"name": "Renamed"}));
+        let reply = send!(app, "PUT", uri, Some(&p.token), json!({"name": "Renamed"}));
         assert_eq!(status(&reply), 403, "{:?}", reply.body);
         assert_eq!(reply.json()["code"], "FORBIDDEN");
     }
@@ -381,19 +313,19 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PUT",
             uri,
-            admin.token,
+            Some(&admin.token),
             json!({"name": "Renamed by admin"})
         )),
         200
     );
     // Deleting and transferring: the owner only.
-    assert_eq!(status(&send!(app, "DELETE", uri, admin.token)), 403);
+    assert_eq!(status(&send!(app, "DELETE", uri, Some(&admin.token))), 403);
     assert_eq!(
         status(&send!(
             app,
             "POST",
             format!("{uri}/transfer"),
-            admin.token,
+            Some(&admin.token),
             json!({"userId": admin.id})
         )),
         403
@@ -404,7 +336,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PATCH",
             format!("{uri}/members/{}", viewer.id),
-            member.token,
+            Some(&member.token),
             json!({"role": "member"})
         )),
         403
@@ -414,7 +346,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PATCH",
             format!("{uri}/members/{}", viewer.id),
-            admin.token,
+            Some(&admin.token),
             json!({"role": "member"})
         )),
         200
@@ -424,7 +356,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PATCH",
             format!("{uri}/members/{}", viewer.id),
-            admin.token,
+            Some(&admin.token),
             json!({"role": "admin"})
         )),
         403
@@ -434,7 +366,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PATCH",
             format!("{uri}/members/{}", owner.id),
-            admin.token,
+            Some(&admin.token),
             json!({"role": "member"})
         )),
         409
@@ -444,7 +376,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PATCH",
             format!("{uri}/members/{}", member.id),
-            owner.token,
+            Some(&owner.token),
             json!({"role": "owner"})
         )),
         409
@@ -454,7 +386,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PATCH",
             format!("{uri}/members/{}", member.id),
-            owner.token,
+            Some(&owner.token),
             json!({"role": "chef"})
         )),
         400
@@ -464,23 +396,23 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "PATCH",
             format!("{uri}/members/{}", Uuid::now_v7()),
-            owner.token,
+            Some(&owner.token),
             json!({"role": "viewer"})
         )),
         404
     );
-    let roles: Vec<(String, String)> = send!(app, "GET", format!("{uri}/members"), owner.token)
-        .json()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["userId"].as_str().unwrap().to_owned(),
-                m["role"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let roles: Vec<(String, String)> =
+        send!(app, "GET", format!("{uri}/members"), Some(&owner.token)).json()["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["userId"].as_str().unwrap().to_owned(),
+                    m["role"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
     assert!(
         roles.contains(&(viewer.id.to_string(), "member".to_owned())),
         "{roles:?}"
@@ -492,7 +424,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "DELETE",
             format!("{uri}/members/{}", owner.id),
-            admin.token
+            Some(&admin.token)
         )),
         409
     );
@@ -501,7 +433,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "DELETE",
             format!("{uri}/members/{}", admin.id),
-            member.token
+            Some(&member.token)
         )),
         403
     );
@@ -510,26 +442,36 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "DELETE",
             format!("{uri}/members/{}", viewer.id),
-            admin.token
+            Some(&admin.token)
         )),
         200
     );
     assert_eq!(
-        status(&send!(app, "GET", uri, viewer.token)),
+        status(&send!(app, "GET", uri, Some(&viewer.token))),
         404,
         "a removed member sees nothing"
     );
 
     // Leaving: anyone but the owner.
     assert_eq!(
-        status(&send!(app, "POST", format!("{uri}/leave"), owner.token)),
+        status(&send!(
+            app,
+            "POST",
+            format!("{uri}/leave"),
+            Some(&owner.token)
+        )),
         409
     );
     assert_eq!(
-        status(&send!(app, "POST", format!("{uri}/leave"), member.token)),
+        status(&send!(
+            app,
+            "POST",
+            format!("{uri}/leave"),
+            Some(&member.token)
+        )),
         200
     );
-    assert_eq!(status(&send!(app, "GET", uri, member.token)), 404);
+    assert_eq!(status(&send!(app, "GET", uri, Some(&member.token))), 404);
 
     // Transfer: the admin becomes owner, the owner becomes admin and may then leave.
     assert_eq!(
@@ -537,7 +479,7 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "POST",
             format!("{uri}/transfer"),
-            owner.token,
+            Some(&owner.token),
             json!({"userId": member.id})
         )),
         404
@@ -547,23 +489,29 @@ async fn roles_decide_who_may_do_what(db: &TestDb, state: AppState) {
             app,
             "POST",
             format!("{uri}/transfer"),
-            owner.token,
+            Some(&owner.token),
             json!({"userId": admin.id})
         )),
         200
     );
-    let home_now = send!(app, "GET", uri, admin.token).json()["data"].clone();
+    let home_now = send!(app, "GET", uri, Some(&admin.token)).json()["data"].clone();
     assert_eq!(home_now["ownerId"], admin.id.to_string());
     assert_eq!(home_now["role"], "owner");
     assert_eq!(
-        send!(app, "GET", uri, owner.token).json()["data"]["role"],
+        send!(app, "GET", uri, Some(&owner.token)).json()["data"]["role"],
         "admin"
     );
     assert_eq!(
-        status(&send!(app, "POST", format!("{uri}/leave"), owner.token)),
+        status(&send!(
+            app,
+            "POST",
+            format!("{uri}/leave"),
+            Some(&owner.token)
+        )),
         200
     );
-    let members = send!(app, "GET", format!("{uri}/members"), admin.token).json()["data"].clone();
+    let members =
+        send!(app, "GET", format!("{uri}/members"), Some(&admin.token)).json()["data"].clone();
     assert_eq!(members.as_array().unwrap().len(), 1);
     assert_eq!(members[0]["role"], "owner");
 }
@@ -579,18 +527,18 @@ async fn switching_and_deleting_homes(db: &TestDb, state: AppState) {
         app,
         "POST",
         format!("/api/homes/{}/activate", alice.home),
-        bob.token
+        Some(&bob.token)
     );
     assert_eq!(status(&switched), 200, "{:?}", switched.body);
     let data = switched.json()["data"].clone();
     assert_eq!(data["home"]["id"], alice.home.to_string());
     let token = data["token"].as_str().unwrap().to_owned();
     assert_eq!(data["expiresIn"], 900);
-    let me = send!(app, "GET", "/api/auth/me", token).json();
+    let me = send!(app, "GET", "/api/auth/me", Some(&token)).json();
     assert_eq!(me["data"]["homeId"], alice.home.to_string());
     // The old token is still valid (same session), and /me reads the database, not the token.
     assert_eq!(
-        send!(app, "GET", "/api/auth/me", bob.token).json()["data"]["homeId"],
+        send!(app, "GET", "/api/auth/me", Some(&bob.token)).json()["data"]["homeId"],
         alice.home.to_string()
     );
 
@@ -600,7 +548,7 @@ async fn switching_and_deleting_homes(db: &TestDb, state: AppState) {
             app,
             "DELETE",
             format!("/api/homes/{}", alice.home),
-            bob.token
+            Some(&bob.token)
         )),
         403
     );
@@ -609,7 +557,7 @@ async fn switching_and_deleting_homes(db: &TestDb, state: AppState) {
             app,
             "DELETE",
             format!("/api/homes/{}", alice.home),
-            alice.token
+            Some(&alice.token)
         )),
         200
     );
@@ -619,21 +567,21 @@ async fn switching_and_deleting_homes(db: &TestDb, state: AppState) {
                 app,
                 "GET",
                 format!("/api/homes/{}", alice.home),
-                p.token
+                Some(&p.token)
             )),
             404
         );
     }
     assert_eq!(
-        send!(app, "GET", "/api/auth/me", token).json()["data"]["homeId"],
+        send!(app, "GET", "/api/auth/me", Some(&token)).json()["data"]["homeId"],
         bob.home.to_string()
     );
     assert_eq!(
-        send!(app, "GET", "/api/auth/me", alice.token).json()["data"]["homeId"],
+        send!(app, "GET", "/api/auth/me", Some(&alice.token)).json()["data"]["homeId"],
         Value::Null
     );
     assert_eq!(
-        send!(app, "GET", "/api/homes", alice.token).json()["data"],
+        send!(app, "GET", "/api/homes", Some(&alice.token)).json()["data"],
         json!([])
     );
 }

@@ -1,6 +1,7 @@
 //! Invites over HTTP (creating, previewing, accepting, limits, expiry, revocation) and the
 //! change feed their operations write.
 
+#[macro_use]
 mod support;
 
 use actix_web::http::header;
@@ -12,93 +13,11 @@ use pantry_core::accounts::session::TokenSource;
 use pantry_core::clock::FixedClock;
 use pantry_core::homes::invites::InviteService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
-use pantry_http::config::{HttpConfig, RateLimit};
-use pantry_http::routes::RouteTable;
-use pantry_http::{Pipeline, build_app};
 use pantry_store::test_support::TestDb;
 use pantry_store::{StoreHomes, StoreInvites};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
-use support::{CapturedLog, Reply, call};
-use uuid::Uuid;
-
-fn config() -> HttpConfig {
-    let generous = RateLimit {
-        points: 10_000,
-        duration: Duration::from_secs(60),
-        block: Duration::ZERO,
-    };
-    HttpConfig {
-        rate_limit: generous,
-        auth_rate_limit: generous,
-        ..HttpConfig::development()
-    }
-}
-
-macro_rules! app {
-    ($state:expr) => {{
-        let pipeline = Pipeline::new(config(), $state.log.clone());
-        test::init_service(build_app(
-            $state.clone(),
-            pipeline,
-            RouteTable::production(),
-        ))
-        .await
-    }};
-}
-
-struct Person {
-    id: Uuid,
-    token: String,
-    home: Uuid,
-}
-
-fn req(method: &str, uri: &str, token: Option<&str>, body: Option<Value>) -> actix_http::Request {
-    let mut r = test::TestRequest::default()
-        .method(method.parse().unwrap())
-        .uri(uri)
-        .peer_addr("192.0.2.9:1000".parse().unwrap());
-    if let Some(t) = token {
-        r = r.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
-    }
-    match body {
-        Some(b) => r.set_json(b).to_request(),
-        None => r.to_request(),
-    }
-}
-
-macro_rules! send {
-    ($app:expr, $method:expr, $uri:expr, $token:expr) => {
-        call(&$app, req($method, &$uri, $token, None)).await
-    };
-    ($app:expr, $method:expr, $uri:expr, $token:expr, $body:expr) => {
-        call(&$app, req($method, &$uri, $token, Some($body))).await
-    };
-}
-
-macro_rules! sign_up {
-    ($app:expr, $name:expr) => {{
-        let reply = send!(
-            $app,
-            "POST",
-            "/api/auth/register",
-            None,
-            json!({"email": format!("{}@example.com", $name), "password": "a long kitchen password", "name": $name})
-        );
-        assert_eq!(reply.status.as_u16(), 201, "{:?}", reply.body);
-        let data = reply.json()["data"].clone();
-        Person {
-            id: data["user"]["id"].as_str().unwrap().parse().unwrap(),
-            token: data["token"].as_str().unwrap().to_owned(),
-            home: data["user"]["homeId"].as_str().unwrap().parse().unwrap(),
-        }
-    }};
-}
-
-fn status(reply: &Reply) -> u16 {
-    reply.status.as_u16()
-}
+use support::{CapturedLog, Person, call, status};
 
 fn claim(token: &str, name: &str) -> Value {
     let payload: Value = serde_json::from_slice(

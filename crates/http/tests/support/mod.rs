@@ -1,7 +1,7 @@
 //! Shared pieces of the HTTP integration tests: the real adapters over a throw-away database,
 //! a log that can be read back, and a client-side view of responses.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code, unused_macros)] // each test binary uses a different subset
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{test, web};
@@ -14,6 +14,7 @@ use pantry_core::homes::service::HomeService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
+use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
     Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreSessions,
@@ -23,6 +24,7 @@ use slog::Drain;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use uuid::Uuid;
 
 pub const JWT_SECRET: &[u8] = b"test-secret-0123456789abcdef0123456789abcdef";
 pub const ACCESS_TTL: Duration = Duration::from_secs(900);
@@ -149,4 +151,93 @@ pub async fn add_member(db: &Database, home: uuid::Uuid, user: uuid::Uuid, role:
         .execute(&mut *conn)
         .await
         .unwrap();
+}
+
+// ---- Households: signed-up people and requests as them --------------------------------------
+
+/// Limits high enough that tests about households never meet them.
+pub fn config() -> HttpConfig {
+    let generous = RateLimit {
+        points: 10_000,
+        duration: Duration::from_secs(60),
+        block: Duration::ZERO,
+    };
+    HttpConfig {
+        rate_limit: generous,
+        auth_rate_limit: generous,
+        ..HttpConfig::development()
+    }
+}
+
+macro_rules! app {
+    ($state:expr) => {{
+        let pipeline = ::pantry_http::Pipeline::new($crate::support::config(), $state.log.clone());
+        ::actix_web::test::init_service(::pantry_http::build_app(
+            $state.clone(),
+            pipeline,
+            ::pantry_http::routes::RouteTable::production(),
+        ))
+        .await
+    }};
+}
+
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+    pub home: Uuid,
+}
+
+pub fn req(
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> actix_http::Request {
+    let mut r = test::TestRequest::default()
+        .method(method.parse().unwrap())
+        .uri(uri)
+        .peer_addr("192.0.2.9:1000".parse().unwrap());
+    if let Some(t) = token {
+        r = r.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+    }
+    match body {
+        Some(b) => r.set_json(b).to_request(),
+        None => r.to_request(),
+    }
+}
+
+macro_rules! send {
+    ($app:expr, $method:expr, $uri:expr, $token:expr) => {
+        $crate::support::call(&$app, $crate::support::req($method, &$uri, $token, None)).await
+    };
+    ($app:expr, $method:expr, $uri:expr, $token:expr, $body:expr) => {
+        $crate::support::call(
+            &$app,
+            $crate::support::req($method, &$uri, $token, Some($body)),
+        )
+        .await
+    };
+}
+
+macro_rules! sign_up {
+    ($app:expr, $name:expr) => {{
+        let reply = send!(
+            $app,
+            "POST",
+            "/api/auth/register",
+            None,
+            ::serde_json::json!({"email": format!("{}@example.com", $name), "password": "a long kitchen password", "name": $name})
+        );
+        assert_eq!(reply.status.as_u16(), 201, "{:?}", reply.body);
+        let data = reply.json()["data"].clone();
+        Person {
+            id: data["user"]["id"].as_str().unwrap().parse().unwrap(),
+            token: data["token"].as_str().unwrap().to_owned(),
+            home: data["user"]["homeId"].as_str().unwrap().parse().unwrap(),
+        }
+    }};
+}
+
+pub fn status(reply: &Reply) -> u16 {
+    reply.status.as_u16()
 }
