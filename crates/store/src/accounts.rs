@@ -4,15 +4,17 @@
 use crate::change_log::append_event;
 use crate::connection::AnyConnection;
 use crate::error::{TxError, to_repo_error};
+use crate::homes::insert_owned_home;
 use crate::ids::parse_stored_id;
 use crate::pool::Database;
-use crate::schema::{chat_messages, chat_threads, homes, memberships, users};
+use crate::schema::{chat_messages, chat_threads, memberships, users};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use pantry_core::accounts::user::{AccountRepository, NewAccount, User};
 use pantry_core::change_log::{Actor, ActorKind, NewHomeEvent};
+use pantry_core::homes::home::NewHome;
 use pantry_core::repo_error::RepoError;
 use uuid::Uuid;
 
@@ -176,31 +178,17 @@ async fn insert_account(conn: &mut AnyConnection, account: &NewAccount) -> Resul
         .execute(conn)
         .await?;
 
-    // timezone, currency and the rest keep the migration's defaults.
-    diesel::insert_into(homes::table)
-        .values((
-            homes::id.eq(&home_id),
-            homes::name.eq(&account.home_name),
-            homes::owner_id.eq(&user_id),
-            homes::created_at.eq(at),
-            homes::updated_at.eq(at),
-        ))
-        .execute(conn)
-        .await?;
+    let home = NewHome {
+        id: account.home_id,
+        name: account.home_name.clone(),
+        owner_id: account.user_id,
+        membership_id: account.membership_id,
+        at: account.at,
+    };
+    insert_owned_home(conn, &home).await?;
 
     diesel::update(users::table.find(&user_id))
         .set(users::active_home_id.eq(Some(&home_id)))
-        .execute(conn)
-        .await?;
-
-    diesel::insert_into(memberships::table)
-        .values((
-            memberships::id.eq(account.membership_id.to_string()),
-            memberships::home_id.eq(&home_id),
-            memberships::user_id.eq(&user_id),
-            memberships::role.eq("owner"),
-            memberships::joined_at.eq(at),
-        ))
         .execute(conn)
         .await?;
 

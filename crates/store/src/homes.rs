@@ -110,34 +110,9 @@ impl HomeRepository for StoreHomes {
     async fn create(&self, home: &NewHome, event: &NewHomeEvent) -> Result<Home, RepoError> {
         let mut conn = self.db.conn().await?;
         conn.transaction::<_, TxError, _>(async |c| {
-            let at = home.at.naive_utc();
-            let home_id = home.id.to_string();
-            let owner_id = home.owner_id.to_string();
-            // timezone, currency, dietary restrictions, version and last_seq keep the
-            // migration's defaults ('UTC', 'USD', '[]', 1, 0).
-            let row: HomeRow = diesel::insert_into(homes::table)
-                .values((
-                    homes::id.eq(&home_id),
-                    homes::name.eq(&home.name),
-                    homes::owner_id.eq(&owner_id),
-                    homes::created_at.eq(at),
-                    homes::updated_at.eq(at),
-                ))
-                .returning(HOME_COLUMNS)
-                .get_result(c)
-                .await?;
-            diesel::insert_into(memberships::table)
-                .values((
-                    memberships::id.eq(home.membership_id.to_string()),
-                    memberships::home_id.eq(&home_id),
-                    memberships::user_id.eq(&owner_id),
-                    memberships::role.eq(Role::Owner.as_str()),
-                    memberships::joined_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
+            let created = insert_owned_home(c, home).await?;
             append_event(c, event).await?;
-            Ok(row.into_home()?)
+            Ok(created)
         })
         .await
         .map_err(RepoError::from)
@@ -368,6 +343,62 @@ async fn membership_role(
 /// Takes the home's write lock for the rest of the transaction (PostgreSQL: the row lock;
 /// SQLite: the database write lock) with an `UPDATE` that changes nothing. `NotFound` when the
 /// home does not exist.
+/// Inserts a new home and its owner's membership; run inside a transaction. Timezone,
+/// currency, dietary restrictions, version and last_seq keep the migration's defaults
+/// ('UTC', 'USD', '[]', 1, 0).
+pub(crate) async fn insert_owned_home(
+    conn: &mut AnyConnection,
+    home: &NewHome,
+) -> Result<Home, TxError> {
+    let at = home.at.naive_utc();
+    let home_id = home.id.to_string();
+    let owner_id = home.owner_id.to_string();
+    let row: HomeRow = diesel::insert_into(homes::table)
+        .values((
+            homes::id.eq(&home_id),
+            homes::name.eq(&home.name),
+            homes::owner_id.eq(&owner_id),
+            homes::created_at.eq(at),
+            homes::updated_at.eq(at),
+        ))
+        .returning(HOME_COLUMNS)
+        .get_result(conn)
+        .await?;
+    insert_membership(
+        conn,
+        home.membership_id,
+        &home_id,
+        &owner_id,
+        Role::Owner,
+        at,
+    )
+    .await?;
+    Ok(row.into_home()?)
+}
+
+/// Inserts a membership; run inside a transaction. A second membership of the same user in the
+/// same home fails on `memberships_home_user_key`.
+pub(crate) async fn insert_membership(
+    conn: &mut AnyConnection,
+    membership_id: Uuid,
+    home_id: &str,
+    user_id: &str,
+    role: Role,
+    joined_at: NaiveDateTime,
+) -> Result<(), TxError> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::id.eq(membership_id.to_string()),
+            memberships::home_id.eq(home_id),
+            memberships::user_id.eq(user_id),
+            memberships::role.eq(role.as_str()),
+            memberships::joined_at.eq(joined_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn lock_home(conn: &mut AnyConnection, home_id: Uuid) -> Result<(), TxError> {
     let locked = diesel::update(homes::table.find(home_id.to_string()))
         .set(homes::last_seq.eq(homes::last_seq))

@@ -8,7 +8,7 @@
 
 use crate::change_log::append_event;
 use crate::error::{TxError, to_repo_error};
-use crate::homes::lock_home;
+use crate::homes::{insert_membership, lock_home};
 use crate::ids::parse_stored_id;
 use crate::pool::Database;
 use crate::schema::{homes, invites, memberships, users};
@@ -208,16 +208,15 @@ impl InviteRepository for StoreInvites {
                     return Ok(AcceptOutcome::NoLongerUsable(InviteState::UsedUp));
                 }
 
-                diesel::insert_into(memberships::table)
-                    .values((
-                        memberships::id.eq(membership_id.to_string()),
-                        memberships::home_id.eq(&home),
-                        memberships::user_id.eq(&user),
-                        memberships::role.eq(invite.role.as_str()),
-                        memberships::joined_at.eq(event.at.naive_utc()),
-                    ))
-                    .execute(c)
-                    .await?;
+                insert_membership(
+                    c,
+                    membership_id,
+                    &home,
+                    &user,
+                    invite.role,
+                    event.at.naive_utc(),
+                )
+                .await?;
                 append_event(c, event).await?;
                 Ok(AcceptOutcome::Joined)
             })
