@@ -3,7 +3,6 @@
 //! headers, so they are believed only when the connecting peer is a configured trusted proxy.
 
 use actix_web::http::header::HeaderMap;
-use actix_web::{HttpMessage, HttpRequest};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 
@@ -11,15 +10,6 @@ use std::net::{IpAddr, SocketAddr};
 /// extensions for the rate limiter and the access log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
-
-/// The client address of `req`: see [`resolve`]. Falls back to the unspecified address when
-/// actix has no peer (in-process tests without `peer_addr`).
-pub fn of_request(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
-    if let Some(&ClientIp(ip)) = req.extensions().get::<ClientIp>() {
-        return ip;
-    }
-    resolve(req.peer_addr(), req.headers(), trusted)
-}
 
 /// The peer address, or, when the peer is a trusted proxy, the first untrusted hop of the
 /// forwarding chain read from the right (the nearest hop the proxies vouch for).

@@ -19,6 +19,16 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// `field` as the client spelled it (camelCase), and why it was refused.
+    pub fn new(field: &str, message: impl ToString) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }
+    }
+}
+
 /// What the edge middleware needs to render an error body; stored in the response extensions.
 #[derive(Debug, Clone)]
 pub struct ErrorBody {
@@ -205,10 +215,7 @@ impl From<garde::Report> for ApiError {
     fn from(report: garde::Report) -> Self {
         let details = report
             .iter()
-            .map(|(path, error)| FieldError {
-                field: path.to_string(),
-                message: error.message().to_string(),
-            })
+            .map(|(path, error)| FieldError::new(&path.to_string(), error.message()))
             .collect();
         ApiError::validation(details)
     }

@@ -154,8 +154,8 @@ fn penalty_box<B: MessageBody + 'static>(
     }
 }
 
-/// Seconds rounded up, at least 1.
-fn whole_seconds(d: Duration) -> u64 {
+/// Seconds rounded up, at least 1: the value of a `Retry-After` header.
+pub(crate) fn whole_seconds(d: Duration) -> u64 {
     let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
     secs.max(1)
 }

@@ -97,13 +97,6 @@ struct MeBody {
     name: String,
 }
 
-fn field(field: &str, message: impl ToString) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.to_string(),
-    }
-}
-
 fn tokens(state: &AppState, signed_in: &SignedIn) -> Result<TokenPair, ApiError> {
     let access = state.tokens.issue(signed_in).map_err(ApiError::internal)?;
     Ok(TokenPair {
@@ -128,10 +121,9 @@ fn session_body(state: &AppState, signed_in: SignedIn) -> Result<SessionBody, Ap
     })
 }
 
-/// A wait rounded up to whole seconds, at least 1 (for `Retry-After`).
+/// A throttle's wait as `Retry-After` seconds.
 fn whole_seconds(wait: chrono::Duration) -> u64 {
-    let ms = u64::try_from(wait.num_milliseconds()).unwrap_or(0);
-    ms.div_ceil(1000).max(1)
+    crate::rate_limit::whole_seconds(wait.to_std().unwrap_or_default())
 }
 
 /// A saturated hashing pool is load, not a bug: 503 with a short `Retry-After`.
@@ -167,13 +159,13 @@ async fn register(
         (e, p, n) => {
             let mut details = Vec::new();
             if let Err(err) = e {
-                details.push(field("email", err));
+                details.push(FieldError::new("email", err));
             }
             if let Err(err) = p {
-                details.push(field("password", err));
+                details.push(FieldError::new("password", err));
             }
             if let Err(err) = n {
-                details.push(field("name", err));
+                details.push(FieldError::new("name", err));
             }
             return Err(ApiError::validation(details));
         }
@@ -270,13 +262,13 @@ async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let new = NewPassword::parse(&body.new_password)
-        .map_err(|e| ApiError::validation(vec![field("newPassword", e)]))?;
+        .map_err(|e| ApiError::validation(vec![FieldError::new("newPassword", e)]))?;
     let signed_in = state
         .accounts
         .change_password(user.session, &body.current_password, new)
         .await
         .map_err(|e| match e {
-            ChangePasswordError::WrongPassword => ApiError::validation(vec![field(
+            ChangePasswordError::WrongPassword => ApiError::validation(vec![FieldError::new(
                 "currentPassword",
                 "is not your current password",
             )]),

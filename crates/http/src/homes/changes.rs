@@ -74,16 +74,13 @@ async fn changes(
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     let mut errors = Vec::new();
     if since < 0 {
-        errors.push(FieldError {
-            field: "since".into(),
-            message: "must be zero or more".into(),
-        });
+        errors.push(FieldError::new("since", "must be zero or more"));
     }
     if !(1..=i64::from(MAX_PAGE)).contains(&limit) {
-        errors.push(FieldError {
-            field: "limit".into(),
-            message: format!("must be between 1 and {MAX_PAGE}"),
-        });
+        errors.push(FieldError::new(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));

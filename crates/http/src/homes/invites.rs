@@ -131,13 +131,6 @@ fn invite_error(error: InviteError) -> ApiError {
     }
 }
 
-fn field(field: &str, message: &str) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
 /// The body is optional (the earlier clients sent none); when present it is validated.
 fn parse_request(body: &[u8]) -> Result<InviteRequest, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -151,7 +144,7 @@ fn parse_request(body: &[u8]) -> Result<InviteRequest, ApiError> {
         Some(r) => match Role::parse(r) {
             Some(role) if role != Role::Owner => role,
             _ => {
-                errors.push(field("role", "must be admin, member or viewer"));
+                errors.push(FieldError::new("role", "must be admin, member or viewer"));
                 Role::Member
             }
         },
@@ -159,7 +152,7 @@ fn parse_request(body: &[u8]) -> Result<InviteRequest, ApiError> {
     let max_uses = match body.max_uses {
         Some(n) if (1..=MAX_USES).contains(&n) => Some(n as i32),
         Some(_) => {
-            errors.push(field(
+            errors.push(FieldError::new(
                 "maxUses",
                 "must be between 1 and 50, or null for unlimited",
             ));
@@ -169,7 +162,7 @@ fn parse_request(body: &[u8]) -> Result<InviteRequest, ApiError> {
     };
     let valid_days = body.expires_in_days.unwrap_or(DEFAULT_INVITE_DAYS);
     if !(1..=MAX_INVITE_DAYS).contains(&valid_days) {
-        errors.push(field("expiresInDays", "must be between 1 and 30"));
+        errors.push(FieldError::new("expiresInDays", "must be between 1 and 30"));
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));

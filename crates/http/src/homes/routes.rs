@@ -158,20 +158,13 @@ pub(crate) fn home_error(error: HomeError) -> ApiError {
     }
 }
 
-fn field_error(field: &str, error: impl ToString) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: error.to_string(),
-    }
-}
-
 /// Validates every field of an update, reporting all bad ones at once.
 fn parse_edit(body: UpdateBody) -> Result<HomeEdit, ApiError> {
     let mut edit = HomeEdit::default();
     let mut errors = Vec::new();
     let mut check = |field: &str, result: Result<(), HomeFieldError>| {
         if let Err(e) = result {
-            errors.push(field_error(field, e));
+            errors.push(FieldError::new(field, e));
         }
     };
     if let Some(name) = body.name {
@@ -215,7 +208,7 @@ fn parse_edit(body: UpdateBody) -> Result<HomeEdit, ApiError> {
         };
         match parsed {
             Ok(minor) => edit.monthly_budget_minor = Some(minor),
-            Err(e) => errors.push(field_error("monthlyBudget", e)),
+            Err(e) => errors.push(FieldError::new("monthlyBudget", e)),
         }
     }
     if errors.is_empty() {
@@ -253,7 +246,7 @@ async fn create(
     body: web::Json<CreateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let name = home::parse_name(&body.name)
-        .map_err(|e| ApiError::validation(vec![field_error("name", e)]))?;
+        .map_err(|e| ApiError::validation(vec![FieldError::new("name", e)]))?;
     let home = state
         .homes
         .create(user.user_id, name)
@@ -325,7 +318,10 @@ async fn set_role(
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let role = Role::parse(&body.role).ok_or_else(|| {
-        ApiError::validation(vec![field_error("role", "must be admin, member or viewer")])
+        ApiError::validation(vec![FieldError::new(
+            "role",
+            "must be admin, member or viewer",
+        )])
     })?;
     let (home_id, target) = path.into_inner();
     state
