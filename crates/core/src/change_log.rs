@@ -54,6 +54,32 @@ pub struct Actor {
     pub user_id: Option<Uuid>,
 }
 
+impl Actor {
+    /// A person acting through the app or the API.
+    pub fn user(user_id: Uuid) -> Actor {
+        Actor {
+            kind: ActorKind::User,
+            user_id: Some(user_id),
+        }
+    }
+
+    /// Pixie acting for `user_id`.
+    pub fn pixie(user_id: Uuid) -> Actor {
+        Actor {
+            kind: ActorKind::Pixie,
+            user_id: Some(user_id),
+        }
+    }
+
+    /// A scheduled job.
+    pub fn system() -> Actor {
+        Actor {
+            kind: ActorKind::System,
+            user_id: None,
+        }
+    }
+}
+
 /// An event to append; the store assigns `seq` and the timestamp comes from the caller's clock.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewHomeEvent {

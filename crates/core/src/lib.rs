@@ -20,5 +20,6 @@ pub mod clock;
 pub mod health;
 pub mod homes;
 pub mod ids;
+pub mod items;
 pub mod money;
 pub mod repo_error;

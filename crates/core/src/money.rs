@@ -65,3 +65,12 @@ pub fn parse_minor(text: &str) -> Result<i64, MoneyError> {
 pub fn to_major(minor: i64) -> f64 {
     minor as f64 / 100.0
 }
+
+/// Serialises optional minor units as major units, for entities that are sent as they are.
+pub fn serialize_major<S: serde::Serializer>(minor: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match minor {
+        Some(m) if m % 100 == 0 => s.serialize_i64(m / 100),
+        Some(m) => s.serialize_f64(to_major(*m)),
+        None => s.serialize_none(),
+    }
+}

@@ -5,6 +5,7 @@
 //! - [`service`]: the use cases; every one checks the acting user's membership and role
 //!   itself, so REST, Pixie's tools and scheduled jobs obey the same rules.
 
+pub mod access;
 pub mod home;
 pub mod invite;
 pub mod invites;
