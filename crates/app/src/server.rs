@@ -10,6 +10,7 @@ use pantry_core::clock::SystemClock;
 use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
+use pantry_core::items::ItemService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
@@ -17,7 +18,8 @@ use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
-    Database, DbConfig, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreSessions,
+    Database, DbConfig, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreItems,
+    StoreSessions,
 };
 use slog::{Logger, info};
 use std::sync::Arc;
@@ -107,6 +109,11 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         changes: Arc::new(ChangeFeed::new(
             Arc::new(StoreChangeLog::new(db.clone())),
             Arc::new(StoreHomes::new(db.clone())),
+        )),
+        items: Arc::new(ItemService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreItems::new(db.clone())),
+            Arc::new(SystemClock),
         )),
         database: Arc::new(db),
         started,

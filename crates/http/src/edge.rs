@@ -45,6 +45,8 @@ struct ErrorEnvelope<'a> {
     details: &'a [FieldError],
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<&'a serde_json::Value>,
 }
 
 /// The middleware function; mount with `actix_web::middleware::from_fn(edge::edge)`.
@@ -186,6 +188,7 @@ fn render_error(
         request_id: request_id.to_string(),
         details: &body.details,
         retry_after,
+        current: body.current.as_ref(),
     };
     let json = serde_json::to_vec(&envelope).unwrap_or_else(|_| b"{\"success\":false}".to_vec());
     let mut response = response.set_body(BoxBody::new(json));

@@ -39,6 +39,8 @@ pub struct ErrorBody {
     pub cause: Option<String>,
     /// Seconds to wait, sent as `Retry-After` (429, 503).
     pub retry_after: Option<u64>,
+    /// The row as it is now, for a 409 caused by a stale version, so the client can merge.
+    pub current: Option<serde_json::Value>,
 }
 
 /// An error answered to a client.
@@ -62,6 +64,7 @@ impl ApiError {
                 details: Vec::new(),
                 cause: None,
                 retry_after: None,
+                current: None,
             },
         }
     }
@@ -95,6 +98,17 @@ impl ApiError {
 
     pub fn conflict(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::CONFLICT, "CONFLICT", message)
+    }
+
+    /// 409 `STALE_VERSION`: the request named an old version; `current` is the row now.
+    pub fn stale(current: &impl Serialize) -> Self {
+        let mut error = Self::new(
+            StatusCode::CONFLICT,
+            "STALE_VERSION",
+            "This was changed by someone else; here is the current version",
+        );
+        error.body.current = serde_json::to_value(current).ok();
+        error
     }
 
     pub fn payload_too_large(limit: usize) -> Self {

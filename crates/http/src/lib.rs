@@ -18,12 +18,14 @@ pub mod error;
 pub mod extractors;
 pub mod health;
 pub mod homes;
+pub mod items;
 pub mod limits;
 pub mod middleware;
 pub mod rate_limit;
 pub mod routes;
 pub mod security_headers;
 pub mod state;
+pub mod wire;
 
 pub use app::{Pipeline, build_app};
 pub use config::HttpConfig;

@@ -227,11 +227,14 @@ impl ItemService {
         if amount.is_zero() {
             return Err(ItemError::Conflict("nothing to consume: quantity is 0"));
         }
-        settle(
-            self.items
-                .consume(home_id, item_id, amount, self.meta(actor))
-                .await?,
-        )
+        match self
+            .items
+            .consume(home_id, item_id, amount, self.meta(actor))
+            .await
+        {
+            Err(RepoError::Conflict(_)) => Err(ItemError::Conflict("nothing left to consume")),
+            other => settle(other?),
+        }
     }
 
     /// Deletes an item; with `expected_version`, only if nobody changed it since.

@@ -45,6 +45,7 @@ mod constraints;
 mod fixtures;
 mod homes;
 mod invites;
+mod items;
 mod migrations;
 mod pool;
 mod sessions;

@@ -1,0 +1,3 @@
+//! `/api/homes/:homeId/items/*`: the pantry.
+
+pub mod routes;
