@@ -188,7 +188,7 @@ fn render_error(
         request_id: request_id.to_string(),
         details: &body.details,
         retry_after,
-        current: body.current.as_ref(),
+        current: body.current.as_deref(),
     };
     let json = serde_json::to_vec(&envelope).unwrap_or_else(|_| b"{\"success\":false}".to_vec());
     let mut response = response.set_body(BoxBody::new(json));

@@ -40,7 +40,7 @@ pub struct ErrorBody {
     /// Seconds to wait, sent as `Retry-After` (429, 503).
     pub retry_after: Option<u64>,
     /// The row as it is now, for a 409 caused by a stale version, so the client can merge.
-    pub current: Option<serde_json::Value>,
+    pub current: Option<Box<serde_json::Value>>,
 }
 
 /// An error answered to a client.
@@ -107,7 +107,7 @@ impl ApiError {
             "STALE_VERSION",
             "This was changed by someone else; here is the current version",
         );
-        error.body.current = serde_json::to_value(current).ok();
+        error.body.current = serde_json::to_value(current).ok().map(Box::new);
         error
     }
 

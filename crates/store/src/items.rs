@@ -126,10 +126,10 @@ impl ItemRepository for StoreItems {
         let mut conn = self.db.conn().await?;
         conn.transaction::<_, TxError, _>(async |c| {
             lock_home(c, home_id).await?;
-            if item.client_chosen_id {
-                if let Some(existing) = load_item(c, home_id, item.id).await? {
-                    return Ok(Added::Replayed(existing));
-                }
+            if item.client_chosen_id
+                && let Some(existing) = load_item(c, home_id, item.id).await?
+            {
+                return Ok(Added::Replayed(existing));
             }
             if merge {
                 let candidates = same_name(c, home_id, &normalize_name(&item.name)).await?;
@@ -534,6 +534,8 @@ impl ItemChanges {
 }
 
 /// Column order of [`ItemRow`]; `Selectable`/`as_select` does not work on `MultiBackend`.
+/// Nested as two tuples that map onto [`ItemHead`] and [`ItemTail`], to keep each readable.
+#[allow(clippy::type_complexity)]
 pub(crate) const ITEM_COLUMNS: (
     (
         items::id,

@@ -4,13 +4,14 @@ use crate::auth::AuthUser;
 use crate::envelope;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
+use crate::wire::{Decimal, nullable};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use pantry_core::homes::home::{self, Home, HomeEdit, HomeFieldError};
 use pantry_core::homes::role::Role;
 use pantry_core::homes::service::HomeError;
 use pantry_core::money;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -97,21 +98,6 @@ struct CreateBody {
     name: String,
 }
 
-/// Distinguishes a field that is absent (`None`) from one set to null (`Some(None)`).
-fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-/// A number or a numeric string, as the earlier clients sent money both ways.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Amount {
-    Number(serde_json::Number),
-    Text(String),
-}
-
 /// Unknown fields are ignored, as the earlier server did: clients send whole rows back.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -122,7 +108,7 @@ struct UpdateBody {
     timezone: Option<String>,
     currency: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    monthly_budget: Option<Option<Amount>>,
+    monthly_budget: Option<Option<Decimal>>,
     #[serde(default, deserialize_with = "nullable")]
     household_size: Option<Option<i64>>,
     shared_dietary_restrictions: Option<Vec<String>>,
@@ -203,8 +189,7 @@ fn parse_edit(body: UpdateBody) -> Result<HomeEdit, ApiError> {
     if let Some(amount) = body.monthly_budget {
         let parsed = match amount {
             None => Ok(None),
-            Some(Amount::Number(n)) => money::parse_minor(&n.to_string()).map(Some),
-            Some(Amount::Text(t)) => money::parse_minor(&t).map(Some),
+            Some(amount) => amount.minor().map(Some),
         };
         match parsed {
             Ok(minor) => edit.monthly_budget_minor = Some(minor),

@@ -31,7 +31,9 @@ fn new_item(name: &str, quantity: &str, unit: Unit) -> NewItem {
 async fn setup(db: &TestDb) -> (Uuid, Uuid) {
     let mut conn = db.db.conn().await.unwrap();
     let (user, home) = insert_user_and_home(&mut conn).await;
-    insert_membership(&mut conn, home, user, "owner").await.unwrap();
+    insert_membership(&mut conn, home, user, "owner")
+        .await
+        .unwrap();
     (user, home)
 }
 
