@@ -22,4 +22,5 @@ pub mod homes;
 pub mod ids;
 pub mod items;
 pub mod money;
+pub mod portability;
 pub mod repo_error;

@@ -26,6 +26,8 @@ impl RouteTable {
             probes: Arc::new(probes),
             auth: Arc::new(crate::auth::routes::configure),
             api: Arc::new(|cfg| {
+                // Before the home routes: "import" is not a home id.
+                crate::homes::portability::configure(cfg);
                 crate::homes::routes::configure(cfg);
                 crate::homes::invites::configure(cfg);
                 crate::homes::changes::configure(cfg);

@@ -35,6 +35,7 @@ pub mod invites;
 pub mod items;
 pub mod migrations;
 pub mod pool;
+pub mod portability;
 pub mod schema;
 pub mod sessions;
 #[cfg(any(test, feature = "test-support"))]
@@ -50,4 +51,5 @@ pub use invites::StoreInvites;
 pub use items::StoreItems;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
+pub use portability::StorePortability;
 pub use sessions::StoreSessions;

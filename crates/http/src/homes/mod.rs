@@ -2,4 +2,5 @@
 
 pub mod changes;
 pub mod invites;
+pub mod portability;
 pub mod routes;

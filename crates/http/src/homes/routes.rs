@@ -61,7 +61,7 @@ pub struct HomeBody {
 }
 
 impl HomeBody {
-    fn new(home: Home, role: Option<Role>, member_count: Option<i64>) -> Self {
+    pub(crate) fn new(home: Home, role: Option<Role>, member_count: Option<i64>) -> Self {
         Self {
             id: home.id,
             name: home.name,

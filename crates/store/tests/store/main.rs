@@ -48,4 +48,5 @@ mod invites;
 mod items;
 mod migrations;
 mod pool;
+mod portability;
 mod sessions;
