@@ -71,6 +71,17 @@ type ListTuple = (
     ),
 );
 
+/// name, description, timezone, currency, budget, household size, dietary JSON.
+type HomeTuple = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<i64>,
+    Option<i32>,
+    String,
+);
+
 type MessageTuple = (
     String,
     String,
@@ -89,15 +100,7 @@ async fn read_export(
     at: DateTime<Utc>,
 ) -> Result<Option<HomeExport>, TxError> {
     let hid = home_id.to_string();
-    let home: Option<(
-        String,
-        Option<String>,
-        String,
-        String,
-        Option<i64>,
-        Option<i32>,
-        String,
-    )> = homes::table
+    let home: Option<HomeTuple> = homes::table
         .find(&hid)
         .select((
             homes::name,
