@@ -40,6 +40,7 @@ macro_rules! on_both_backends {
 }
 
 mod accounts;
+mod activity;
 mod change_log;
 mod constraints;
 mod fixtures;
@@ -47,4 +48,5 @@ mod homes;
 mod invites;
 mod migrations;
 mod pool;
+mod preferences;
 mod sessions;
