@@ -29,6 +29,8 @@ impl RouteTable {
                 crate::homes::routes::configure(cfg);
                 crate::homes::invites::configure(cfg);
                 crate::homes::changes::configure(cfg);
+                crate::homes::activity::configure(cfg);
+                crate::preferences::configure(cfg);
             }),
         }
     }

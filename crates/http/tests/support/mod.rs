@@ -5,8 +5,10 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{test, web};
+use pantry_core::accounts::preferences::PreferencesService;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
+use pantry_core::activity::ActivityFeed;
 use pantry_core::change_feed::ChangeFeed;
 use pantry_core::clock::SystemClock;
 use pantry_core::homes::invites::InviteService;
@@ -17,7 +19,7 @@ use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
-    Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreSessions,
+    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreInvites, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -89,6 +91,19 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         )),
         changes: Arc::new(ChangeFeed::new(
             Arc::new(StoreChangeLog::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
+        )),
+        preferences: Arc::new(PreferencesService::new(
+            Arc::new(StoreAccounts::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(HomeService::new(
+                Arc::new(StoreHomes::new(db.clone())),
+                Arc::new(SystemClock),
+            )),
+            Arc::new(SystemClock),
+        )),
+        activity: Arc::new(ActivityFeed::new(
+            Arc::new(StoreActivity::new(db.clone())),
             Arc::new(StoreHomes::new(db.clone())),
         )),
     }
