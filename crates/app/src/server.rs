@@ -3,8 +3,10 @@
 use crate::config::Settings;
 use actix_web::HttpServer;
 use actix_web::http::KeepAlive;
+use pantry_core::accounts::preferences::PreferencesService;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
+use pantry_core::activity::ActivityFeed;
 use pantry_core::change_feed::ChangeFeed;
 use pantry_core::clock::SystemClock;
 use pantry_core::health::HealthProbe;
@@ -19,8 +21,8 @@ use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
-    Database, DbConfig, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreItems,
-    StorePortability, StoreSessions,
+    Database, DbConfig, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreInvites,
+    StoreItems, StorePortability, StoreSessions,
 };
 use slog::{Logger, info};
 use std::sync::Arc;
@@ -120,6 +122,19 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(StoreHomes::new(db.clone())),
             Arc::new(StorePortability::new(db.clone())),
             Arc::new(SystemClock),
+        )),
+        preferences: Arc::new(PreferencesService::new(
+            Arc::new(StoreAccounts::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(HomeService::new(
+                Arc::new(StoreHomes::new(db.clone())),
+                Arc::new(SystemClock),
+            )),
+            Arc::new(SystemClock),
+        )),
+        activity: Arc::new(ActivityFeed::new(
+            Arc::new(StoreActivity::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
         )),
         database: Arc::new(db),
         started,

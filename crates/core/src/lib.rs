@@ -14,6 +14,7 @@
 //! ```
 
 pub mod accounts;
+pub mod activity;
 pub mod change_feed;
 pub mod change_log;
 pub mod clock;

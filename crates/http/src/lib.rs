@@ -21,6 +21,7 @@ pub mod homes;
 pub mod items;
 pub mod limits;
 pub mod middleware;
+pub mod preferences;
 pub mod rate_limit;
 pub mod routes;
 pub mod security_headers;

@@ -32,6 +32,8 @@ impl RouteTable {
                 crate::homes::invites::configure(cfg);
                 crate::homes::changes::configure(cfg);
                 crate::items::routes::configure(cfg);
+                crate::homes::activity::configure(cfg);
+                crate::preferences::configure(cfg);
             }),
         }
     }

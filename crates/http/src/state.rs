@@ -1,7 +1,9 @@
 //! Shared state handed to every handler.
 
 use crate::auth::jwt::TokenService;
+use pantry_core::accounts::preferences::PreferencesService;
 use pantry_core::accounts::service::AccountService;
+use pantry_core::activity::ActivityFeed;
 use pantry_core::change_feed::ChangeFeed;
 use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
@@ -43,4 +45,6 @@ pub struct AppState {
     pub changes: Arc<ChangeFeed>,
     pub items: Arc<ItemService>,
     pub portability: Arc<PortabilityService>,
+    pub preferences: Arc<PreferencesService>,
+    pub activity: Arc<ActivityFeed>,
 }

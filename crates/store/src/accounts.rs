@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use pantry_core::accounts::preferences::{UserPreferences, UserPreferencesEdit};
 use pantry_core::accounts::user::{AccountRepository, NewAccount, User};
 use pantry_core::change_log::{Actor, ActorKind, NewHomeEvent};
 use pantry_core::homes::home::NewHome;
@@ -147,6 +148,21 @@ impl AccountRepository for StoreAccounts {
             .get_result(&mut *conn)
             .await
             .map_err(to_repo_error)
+    }
+
+    async fn preferences(&self, user_id: Uuid) -> Result<Option<UserPreferences>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        crate::preferences::load(&mut conn, user_id).await
+    }
+
+    async fn update_preferences(
+        &self,
+        user_id: Uuid,
+        edit: &UserPreferencesEdit,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.db.conn().await?;
+        crate::preferences::update(&mut conn, user_id, edit, at).await
     }
 }
 

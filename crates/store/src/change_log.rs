@@ -122,7 +122,7 @@ struct NewEventRow {
 }
 
 /// Column order of [`EventRow`]; `Selectable`/`as_select` does not work on `MultiBackend`.
-const EVENT_COLUMNS: (
+pub(crate) const EVENT_COLUMNS: (
     home_events::home_id,
     home_events::seq,
     home_events::kind,
@@ -143,7 +143,7 @@ const EVENT_COLUMNS: (
 );
 
 #[derive(Queryable)]
-struct EventRow {
+pub(crate) struct EventRow {
     home_id: String,
     seq: i64,
     kind: String,
@@ -155,7 +155,7 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn into_event(self) -> Result<HomeEvent, RepoError> {
+    pub(crate) fn into_event(self) -> Result<HomeEvent, RepoError> {
         let corrupt = |what: &str| {
             RepoError::Storage(format!(
                 "home_events ({}, {}): invalid {what}",

@@ -10,7 +10,8 @@
 //!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
 //! - [`change_log`] appends to and reads the per-home change log.
 //! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
-//!   ports; [`StoreHomes`] the homes-and-memberships port; [`StoreInvites`] the invites port.
+//!   ports (a user's preferences in `preferences.rs`); [`StoreHomes`] the homes-and-memberships port;
+//!   [`StoreInvites`] the invites port; [`StoreActivity`] the activity feed's reads.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -25,6 +26,7 @@
 
 pub mod abandon_safe;
 pub mod accounts;
+pub mod activity;
 pub mod backend;
 pub mod change_log;
 pub mod connection;
@@ -36,12 +38,14 @@ pub mod items;
 pub mod migrations;
 pub mod pool;
 pub mod portability;
+mod preferences;
 pub mod schema;
 pub mod sessions;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 
 pub use accounts::StoreAccounts;
+pub use activity::StoreActivity;
 pub use backend::Backend;
 pub use change_log::{StoreChangeLog, append_event};
 pub use connection::{AnyConnection, SqliteConn, connect};

@@ -1,6 +1,7 @@
 //! The user entity, a new account, and the account repository port.
 
 use crate::accounts::email::Email;
+use crate::accounts::preferences::{UserPreferences, UserPreferencesEdit};
 use crate::repo_error::RepoError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -101,4 +102,15 @@ pub trait AccountRepository: Send + Sync {
 
     /// Increments the session epoch and returns the new value.
     async fn bump_session_epoch(&self, user_id: Uuid, at: DateTime<Utc>) -> Result<i64, RepoError>;
+
+    /// The user's own preferences, `None` when there is no such user.
+    async fn preferences(&self, user_id: Uuid) -> Result<Option<UserPreferences>, RepoError>;
+
+    /// Applies `edit` and sets `updated_at` to `at`. `NotFound` when there is no such user.
+    async fn update_preferences(
+        &self,
+        user_id: Uuid,
+        edit: &UserPreferencesEdit,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
 }

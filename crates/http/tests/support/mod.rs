@@ -5,8 +5,10 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{test, web};
+use pantry_core::accounts::preferences::PreferencesService;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
+use pantry_core::activity::ActivityFeed;
 use pantry_core::change_feed::ChangeFeed;
 use pantry_core::clock::SystemClock;
 use pantry_core::homes::invites::InviteService;
@@ -19,7 +21,7 @@ use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
-    Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreItems,
+    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreInvites, StoreItems,
     StorePortability, StoreSessions,
 };
 use serde_json::Value;
@@ -103,6 +105,19 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(StoreHomes::new(db.clone())),
             Arc::new(StorePortability::new(db.clone())),
             Arc::new(SystemClock),
+        )),
+        preferences: Arc::new(PreferencesService::new(
+            Arc::new(StoreAccounts::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(HomeService::new(
+                Arc::new(StoreHomes::new(db.clone())),
+                Arc::new(SystemClock),
+            )),
+            Arc::new(SystemClock),
+        )),
+        activity: Arc::new(ActivityFeed::new(
+            Arc::new(StoreActivity::new(db.clone())),
+            Arc::new(StoreHomes::new(db.clone())),
         )),
     }
 }

@@ -40,6 +40,7 @@ macro_rules! on_both_backends {
 }
 
 mod accounts;
+mod activity;
 mod change_log;
 mod constraints;
 mod fixtures;
@@ -49,4 +50,5 @@ mod items;
 mod migrations;
 mod pool;
 mod portability;
+mod preferences;
 mod sessions;
