@@ -19,6 +19,7 @@ pub mod change_log;
 pub mod clock;
 pub mod health;
 pub mod homes;
+pub mod idempotency;
 pub mod ids;
 pub mod money;
 pub mod repo_error;
