@@ -297,7 +297,11 @@ impl Idempotency {
     }
 
     /// Keeps `response` as the answer to every retry of the claimed request.
-    pub async fn complete(&self, claim: &Claim, response: &StoredResponse) -> Result<(), RepoError> {
+    pub async fn complete(
+        &self,
+        claim: &Claim,
+        response: &StoredResponse,
+    ) -> Result<(), RepoError> {
         self.store.complete(claim, response).await
     }
 

@@ -10,7 +10,8 @@
 //!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
 //! - [`change_log`] appends to and reads the per-home change log.
 //! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
-//!   ports; [`StoreHomes`] the homes-and-memberships port; [`StoreInvites`] the invites port.
+//!   ports; [`StoreHomes`] the homes-and-memberships port; [`StoreInvites`] the invites port;
+//!   [`StoreIdempotency`] the idempotency-key port.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -30,6 +31,7 @@ pub mod change_log;
 pub mod connection;
 pub mod error;
 pub mod homes;
+pub mod idempotency;
 mod ids;
 pub mod invites;
 pub mod migrations;
@@ -45,6 +47,7 @@ pub use change_log::{StoreChangeLog, append_event};
 pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
 pub use homes::StoreHomes;
+pub use idempotency::StoreIdempotency;
 pub use invites::StoreInvites;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};

@@ -44,6 +44,7 @@ mod change_log;
 mod constraints;
 mod fixtures;
 mod homes;
+mod idempotency;
 mod invites;
 mod migrations;
 mod pool;
