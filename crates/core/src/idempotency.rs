@@ -280,8 +280,8 @@ impl Idempotency {
             key: key.clone(),
             fingerprint: fingerprint.clone(),
             at,
-            expired_before: at - self.policy.ttl,
-            abandoned_before: at - self.policy.abandon_after,
+            expired_before: earlier(at, self.policy.ttl),
+            abandoned_before: earlier(at, self.policy.abandon_after),
         };
         Ok(match self.store.claim(&claim).await? {
             ClaimOutcome::Claimed(claim) => Begin::Run(claim),
@@ -312,8 +312,17 @@ impl Idempotency {
 
     /// Deletes the records that have expired; answers how many.
     pub async fn purge_expired(&self) -> Result<u64, RepoError> {
-        self.store.purge(self.clock.now() - self.policy.ttl).await
+        self.store
+            .purge(earlier(self.clock.now(), self.policy.ttl))
+            .await
     }
+}
+
+/// `at - span`, but never before 1970: no record is older, both databases can compare with
+/// it, and a huge configured lifetime means "keep for ever" rather than a panic.
+fn earlier(at: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
+    at.checked_sub_signed(span)
+        .map_or(DateTime::UNIX_EPOCH, |t| t.max(DateTime::UNIX_EPOCH))
 }
 
 #[cfg(test)]

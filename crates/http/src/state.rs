@@ -6,6 +6,7 @@ use pantry_core::change_feed::ChangeFeed;
 use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
+use pantry_core::idempotency::Idempotency;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -39,4 +40,5 @@ pub struct AppState {
     pub homes: Arc<HomeService>,
     pub invites: Arc<InviteService>,
     pub changes: Arc<ChangeFeed>,
+    pub idempotency: Arc<Idempotency>,
 }

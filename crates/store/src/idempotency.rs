@@ -72,7 +72,7 @@ impl IdempotencyStore for StoreIdempotency {
 
         for _ in 0..CLAIM_ROUNDS {
             let row: Option<KeyRow> = keys::table
-                .find((&user_id, key))
+                .find((user_id.as_str(), key))
                 .select(KEY_COLUMNS)
                 .first(&mut *conn)
                 .await
@@ -173,21 +173,16 @@ impl IdempotencyStore for StoreIdempotency {
     }
 }
 
+/// The row of (user, key), as a filter.
+type ByKey<'a> = diesel::dsl::Find<keys::table, (&'a str, &'a str)>;
+/// The row of (user, key) while it still holds the claim taken at a given instant.
+type ThisClaim<'a> =
+    diesel::dsl::Filter<ByKey<'a>, diesel::dsl::Eq<keys::created_at, NaiveDateTime>>;
+
 /// The row of (user, key) as long as it is still the claim taken at `claimed_at`.
-fn this_claim<'a>(
-    user_id: &'a str,
-    key: &'a str,
-    claimed_at: NaiveDateTime,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<keys::table, diesel::dsl::Eq<keys::user_id, &'a str>>,
-        diesel::dsl::Eq<keys::key, &'a str>,
-    >,
-    diesel::dsl::Eq<keys::created_at, NaiveDateTime>,
-> {
+fn this_claim<'a>(user_id: &'a str, key: &'a str, claimed_at: NaiveDateTime) -> ThisClaim<'a> {
     keys::table
-        .filter(keys::user_id.eq(user_id))
-        .filter(keys::key.eq(key))
+        .find((user_id, key))
         .filter(keys::created_at.eq(claimed_at))
 }
 

@@ -11,13 +11,15 @@ use pantry_core::change_feed::ChangeFeed;
 use pantry_core::clock::SystemClock;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
+use pantry_core::idempotency::Idempotency;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
-    Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreSessions,
+    Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreIdempotency, StoreInvites,
+    StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -90,6 +92,11 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         changes: Arc::new(ChangeFeed::new(
             Arc::new(StoreChangeLog::new(db.clone())),
             Arc::new(StoreHomes::new(db.clone())),
+        )),
+        idempotency: Arc::new(Idempotency::new(
+            Arc::new(StoreIdempotency::new(db.clone())),
+            Arc::new(SystemClock),
+            pantry_http::idempotency::policy(&config()),
         )),
     }
 }
