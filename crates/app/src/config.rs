@@ -36,6 +36,7 @@ pub const SETTINGS: &[&str] = &[
     "AUTH_RATE_LIMIT_DURATION",
     "REQUEST_TIMEOUT",
     "BODY_LIMIT",
+    "IDEMPOTENCY_TTL",
     "LOG_LEVEL",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
@@ -93,6 +94,7 @@ struct RawConfig {
     auth_rate_limit_duration: u64,
     request_timeout: u64,
     body_limit: u64,
+    idempotency_ttl: u64,
     log_level: LogLevel,
     openai_api_key: Option<String>,
     openai_base_url: String,
@@ -122,6 +124,7 @@ impl Default for RawConfig {
             auth_rate_limit_duration: 60,
             request_timeout: 30_000,
             body_limit: 1024 * 1024,
+            idempotency_ttl: 24 * 60 * 60,
             log_level: LogLevel::Info,
             openai_api_key: None,
             openai_base_url: "https://api.openai.com/v1".into(),
@@ -297,6 +300,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         ("AUTH_RATE_LIMIT_DURATION", raw.auth_rate_limit_duration),
         ("REQUEST_TIMEOUT", raw.request_timeout),
         ("BODY_LIMIT", raw.body_limit),
+        ("IDEMPOTENCY_TTL", raw.idempotency_ttl),
     ] {
         if value == 0 {
             return Err(refuse(name, "must be greater than zero"));
@@ -371,6 +375,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         trusted_proxies,
         request_timeout: Duration::from_millis(raw.request_timeout),
         body_limit,
+        idempotency_ttl: Duration::from_secs(raw.idempotency_ttl),
     };
 
     Ok(Settings {
@@ -508,6 +513,10 @@ impl Settings {
                 self.http.request_timeout.as_millis().to_string(),
             ),
             ("BODY_LIMIT", self.http.body_limit.to_string()),
+            (
+                "IDEMPOTENCY_TTL",
+                self.http.idempotency_ttl.as_secs().to_string(),
+            ),
             ("LOG_LEVEL", format!("{:?}", self.log_level).to_lowercase()),
             (
                 "OPENAI_API_KEY",

@@ -12,17 +12,19 @@ use pantry_core::clock::SystemClock;
 use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
+use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::portability::PortabilityService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
+use pantry_http::idempotency;
 use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
-    Database, DbConfig, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreInvites,
-    StoreItems, StorePortability, StoreSessions,
+    Database, DbConfig, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreIdempotency,
+    StoreInvites, StoreItems, StorePortability, StoreSessions,
 };
 use slog::{Logger, info};
 use std::sync::Arc;
@@ -136,6 +138,11 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(StoreActivity::new(db.clone())),
             Arc::new(StoreHomes::new(db.clone())),
         )),
+        idempotency: Arc::new(Idempotency::new(
+            Arc::new(StoreIdempotency::new(db.clone())),
+            Arc::new(SystemClock),
+            idempotency::policy(&settings.http),
+        )),
         database: Arc::new(db),
         started,
         agent: if settings.openai.api_key.is_some() {
@@ -145,6 +152,11 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         },
         log: log.clone(),
     };
+    actix_web::rt::spawn(idempotency::purge_periodically(
+        state.idempotency.clone(),
+        idempotency::PURGE_EVERY,
+        log.clone(),
+    ));
     let pipeline = Pipeline::new(settings.http.clone(), log.clone());
     let addr = format!("{}:{}", settings.host, settings.port);
     let server = HttpServer::new(move || {

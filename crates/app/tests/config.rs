@@ -75,6 +75,7 @@ fn every_setting_is_read_from_the_environment() {
         jail.set_env("AUTH_RATE_LIMIT_POINTS", "5");
         jail.set_env("AUTH_RATE_LIMIT_DURATION", "600");
         jail.set_env("REQUEST_TIMEOUT", "1500");
+        jail.set_env("IDEMPOTENCY_TTL", "3600");
         jail.set_env("LOG_LEVEL", "debug");
         jail.set_env("OPENAI_API_KEY", "sk-test");
         jail.set_env("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1");
@@ -100,6 +101,7 @@ fn every_setting_is_read_from_the_environment() {
         assert_eq!(s.http.auth_rate_limit.points, 5);
         assert_eq!(s.http.auth_rate_limit.duration, Duration::from_secs(600));
         assert_eq!(s.http.request_timeout, Duration::from_millis(1500));
+        assert_eq!(s.http.idempotency_ttl, Duration::from_secs(3600));
         assert_eq!(s.openai.api_key.as_ref().unwrap().expose(), "sk-test");
         assert_eq!(s.openai.model, "llama3.2");
         Ok(())
@@ -189,6 +191,8 @@ fn unparsable_values_are_refused_naming_the_setting() {
     assert!(m.starts_with("DATABASE_URL:"), "{m}");
     let m = refused(|j| j.set_env("BODY_LIMIT", "0"));
     assert!(m.starts_with("BODY_LIMIT:"), "{m}");
+    let m = refused(|j| j.set_env("IDEMPOTENCY_TTL", "0"));
+    assert!(m.starts_with("IDEMPOTENCY_TTL:"), "{m}");
     let m = refused(|j| {
         j.create_file("pixie.toml", "port = \"eighty\"").unwrap();
     });

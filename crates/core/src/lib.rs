@@ -20,6 +20,7 @@ pub mod change_log;
 pub mod clock;
 pub mod health;
 pub mod homes;
+pub mod idempotency;
 pub mod ids;
 pub mod items;
 pub mod money;

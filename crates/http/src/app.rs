@@ -2,8 +2,8 @@
 //!
 //! Order, from the outside in: the edge (request id, error envelope, security headers, access
 //! log) → CORS (so that even a 429 carries CORS headers and the browser can read it) → the
-//! declared-length body limit → routes. Under `/api`: penalty box → governor → timeout; and
-//! `/api/auth` adds its own stricter penalty box and governor.
+//! declared-length body limit → routes. Under `/api`: penalty box → governor → timeout →
+//! idempotent retries; and `/api/auth` adds its own stricter penalty box and governor.
 
 use crate::config::HttpConfig;
 use crate::edge::{self, EdgeSettings};
@@ -11,7 +11,7 @@ use crate::rate_limit::Limiter;
 use crate::routes::RouteTable;
 use crate::security_headers::SecurityHeaders;
 use crate::state::AppState;
-use crate::{cors, extractors, limits};
+use crate::{cors, extractors, idempotency, limits};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -78,6 +78,7 @@ pub fn build_app(
                         .wrap(from_fn(pipeline.auth_limiter.penalty_box())),
                 )
                 .configure(move |cfg| api_routes(cfg))
+                .wrap(from_fn(idempotency::idempotent_retries(config.body_limit)))
                 .wrap(from_fn(limits::request_timeout(config.request_timeout)))
                 .wrap(pipeline.api_limiter.governor())
                 .wrap(from_fn(pipeline.api_limiter.penalty_box())),

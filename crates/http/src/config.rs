@@ -29,6 +29,8 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// The largest request body accepted, counted on the bytes actually read.
     pub body_limit: usize,
+    /// How long after its first request an `Idempotency-Key` answers with the stored response.
+    pub idempotency_ttl: Duration,
 }
 
 impl HttpConfig {
@@ -50,6 +52,7 @@ impl HttpConfig {
             trusted_proxies: Vec::new(),
             request_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
+            idempotency_ttl: Duration::from_secs(24 * 60 * 60),
         }
     }
 }

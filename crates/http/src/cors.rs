@@ -56,6 +56,7 @@ pub fn cors(allowed: Vec<String>, production: bool) -> Cors {
         .expose_headers([
             header::HeaderName::from_static("x-request-id"),
             header::RETRY_AFTER,
+            header::HeaderName::from_static("idempotent-replayed"),
         ])
         .supports_credentials()
         .max_age(PREFLIGHT_MAX_AGE_SECS)

@@ -18,6 +18,7 @@ pub mod error;
 pub mod extractors;
 pub mod health;
 pub mod homes;
+pub mod idempotency;
 pub mod items;
 pub mod limits;
 pub mod middleware;

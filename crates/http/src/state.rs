@@ -8,6 +8,7 @@ use pantry_core::change_feed::ChangeFeed;
 use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
+use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::portability::PortabilityService;
 use std::sync::Arc;
@@ -47,4 +48,5 @@ pub struct AppState {
     pub portability: Arc<PortabilityService>,
     pub preferences: Arc<PreferencesService>,
     pub activity: Arc<ActivityFeed>,
+    pub idempotency: Arc<Idempotency>,
 }

@@ -11,7 +11,9 @@
 //! - [`change_log`] appends to and reads the per-home change log.
 //! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
 //!   ports (a user's preferences in `preferences.rs`); [`StoreHomes`] the homes-and-memberships port;
-//!   [`StoreInvites`] the invites port; [`StoreActivity`] the activity feed's reads.
+//!   [`StoreInvites`] the invites port; [`StoreActivity`] the activity feed's reads;
+//!   [`StoreIdempotency`] the idempotency-key port; [`StoreItems`] the pantry;
+//!   [`StorePortability`] export and import of a whole home.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -32,6 +34,7 @@ pub mod change_log;
 pub mod connection;
 pub mod error;
 pub mod homes;
+pub mod idempotency;
 mod ids;
 pub mod invites;
 pub mod items;
@@ -51,6 +54,7 @@ pub use change_log::{StoreChangeLog, append_event};
 pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
 pub use homes::StoreHomes;
+pub use idempotency::StoreIdempotency;
 pub use invites::StoreInvites;
 pub use items::StoreItems;
 pub use migrations::run_migrations;

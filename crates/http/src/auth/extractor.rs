@@ -31,34 +31,39 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
+/// Verifies the request's bearer token and that its session is still live, as every
+/// authenticated route does; also names the user in the access log. The idempotency
+/// middleware uses it to learn whose key a request carries.
+pub async fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("AppState missing"))?;
+    let token = bearer(req).ok_or_else(ApiError::unauthorized)?;
+    let verified = state
+        .tokens
+        .verify(&token)
+        .map_err(|_| ApiError::unauthorized())?;
+    match state.accounts.authenticate(verified.session).await {
+        Ok(()) => {}
+        Err(AuthenticateError::SessionEnded) => return Err(ApiError::unauthorized()),
+        Err(AuthenticateError::Repo(e)) => return Err(e.into()),
+    }
+    req.extensions_mut()
+        .insert(LoggedUser(verified.session.user_id.to_string()));
+    Ok(AuthUser {
+        user_id: verified.session.user_id,
+        home_id: verified.home_id,
+        email: verified.email,
+        session: verified.session,
+    })
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal("AppState missing"))?;
-            let token = bearer(&req).ok_or_else(ApiError::unauthorized)?;
-            let verified = state
-                .tokens
-                .verify(&token)
-                .map_err(|_| ApiError::unauthorized())?;
-            match state.accounts.authenticate(verified.session).await {
-                Ok(()) => {}
-                Err(AuthenticateError::SessionEnded) => return Err(ApiError::unauthorized()),
-                Err(AuthenticateError::Repo(e)) => return Err(e.into()),
-            }
-            req.extensions_mut()
-                .insert(LoggedUser(verified.session.user_id.to_string()));
-            Ok(AuthUser {
-                user_id: verified.session.user_id,
-                home_id: verified.home_id,
-                email: verified.email,
-                session: verified.session,
-            })
-        })
+        Box::pin(async move { authenticate(&req).await })
     }
 }

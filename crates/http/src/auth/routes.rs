@@ -4,6 +4,7 @@ use crate::auth::AuthUser;
 use crate::client_ip::ClientIp;
 use crate::envelope;
 use crate::error::{ApiError, FieldError};
+use crate::idempotency::carries_secret;
 use crate::state::AppState;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use garde::Validate;
@@ -183,7 +184,9 @@ async fn register(
             RegisterError::Hash(e) => hash_error(e),
             RegisterError::Repo(e) => e.into(),
         })?;
-    Ok(envelope::created(session_body(&state, signed_in)?))
+    Ok(carries_secret(envelope::created(session_body(
+        &state, signed_in,
+    )?)))
 }
 
 async fn login(
@@ -218,7 +221,9 @@ async fn login(
             LoginError::Hash(e) => hash_error(e),
             LoginError::Repo(e) => e.into(),
         })?;
-    Ok(envelope::ok(session_body(&state, signed_in)?))
+    Ok(carries_secret(envelope::ok(session_body(
+        &state, signed_in,
+    )?)))
 }
 
 async fn refresh(
@@ -238,7 +243,7 @@ async fn refresh(
             ),
             RefreshError::Repo(e) => e.into(),
         })?;
-    Ok(envelope::ok(tokens(&state, &signed_in)?))
+    Ok(carries_secret(envelope::ok(tokens(&state, &signed_in)?)))
 }
 
 async fn logout(
@@ -280,7 +285,7 @@ async fn change_password(
             ChangePasswordError::Hash(e) => hash_error(e),
             ChangePasswordError::Repo(e) => e.into(),
         })?;
-    Ok(envelope::ok(tokens(&state, &signed_in)?))
+    Ok(carries_secret(envelope::ok(tokens(&state, &signed_in)?)))
 }
 
 async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {

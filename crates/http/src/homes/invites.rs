@@ -3,6 +3,7 @@
 use crate::auth::AuthUser;
 use crate::envelope;
 use crate::error::{ApiError, FieldError};
+use crate::idempotency::carries_secret;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -186,11 +187,11 @@ async fn create(
         .create(user.user_id, *path, request)
         .await
         .map_err(invite_error)?;
-    Ok(envelope::created(CreatedBody {
+    Ok(carries_secret(envelope::created(CreatedBody {
         code: created.code,
         expires_at: created.invite.expires_at,
         invite: created.invite.into(),
-    }))
+    })))
 }
 
 async fn list(
@@ -257,11 +258,11 @@ async fn accept(
         .tokens
         .issue_for(user.session, &user.email, Some(home.id))
         .map_err(ApiError::internal)?;
-    Ok(envelope::ok(AcceptedBody {
+    Ok(carries_secret(envelope::ok(AcceptedBody {
         home_id: home.id,
         home_name: home.name,
         needs_onboarding: false,
         token: token.token,
         expires_in: token.expires_in,
-    }))
+    })))
 }

@@ -3,6 +3,7 @@
 use crate::auth::AuthUser;
 use crate::envelope;
 use crate::error::{ApiError, FieldError};
+use crate::idempotency::carries_secret;
 use crate::state::AppState;
 use crate::wire::{Decimal, nullable};
 use actix_web::{HttpResponse, web};
@@ -373,9 +374,9 @@ async fn activate(
         .tokens
         .issue_for(user.session, &user.email, Some(home.id))
         .map_err(ApiError::internal)?;
-    Ok(envelope::ok(ActivateBody {
+    Ok(carries_secret(envelope::ok(ActivateBody {
         token: token.token,
         expires_in: token.expires_in,
         home: HomeBody::new(home, None, None),
-    }))
+    })))
 }

@@ -13,6 +13,7 @@ use pantry_core::change_feed::ChangeFeed;
 use pantry_core::clock::SystemClock;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
+use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::portability::PortabilityService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
@@ -21,8 +22,8 @@ use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
-    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreInvites, StoreItems,
-    StorePortability, StoreSessions,
+    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreIdempotency,
+    StoreInvites, StoreItems, StorePortability, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -118,6 +119,11 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         activity: Arc::new(ActivityFeed::new(
             Arc::new(StoreActivity::new(db.clone())),
             Arc::new(StoreHomes::new(db.clone())),
+        )),
+        idempotency: Arc::new(Idempotency::new(
+            Arc::new(StoreIdempotency::new(db.clone())),
+            Arc::new(SystemClock),
+            pantry_http::idempotency::policy(&config()),
         )),
     }
 }

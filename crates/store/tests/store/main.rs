@@ -45,6 +45,7 @@ mod change_log;
 mod constraints;
 mod fixtures;
 mod homes;
+mod idempotency;
 mod invites;
 mod items;
 mod migrations;
