@@ -20,6 +20,7 @@ pub mod health;
 pub mod homes;
 pub mod limits;
 pub mod middleware;
+pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod security_headers;

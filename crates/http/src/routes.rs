@@ -29,6 +29,7 @@ impl RouteTable {
                 crate::homes::routes::configure(cfg);
                 crate::homes::invites::configure(cfg);
                 crate::homes::changes::configure(cfg);
+                crate::openapi::configure(cfg);
             }),
         }
     }
