@@ -12,6 +12,7 @@ pub const MAX_PAGE: u32 = 500;
 /// One page of events after a known `seq`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedPage {
+    /// Oldest first; resume from the last one's `seq`.
     pub events: Vec<HomeEvent>,
     /// The home's latest `seq` when the page was read.
     pub latest_seq: i64,
@@ -26,6 +27,7 @@ pub struct ChangeFeed {
 }
 
 impl ChangeFeed {
+    /// Reads events from `log`; `homes` answers who is a member.
     pub fn new(log: Arc<dyn ChangeLogReader>, homes: Arc<dyn HomeRepository>) -> Self {
         Self { log, homes }
     }

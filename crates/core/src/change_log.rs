@@ -36,6 +36,7 @@ impl ActorKind {
         }
     }
 
+    /// The kind spelled `s` (as [`ActorKind::as_str`] writes it), if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "user" => Some(ActorKind::User),
@@ -50,7 +51,9 @@ impl ActorKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Actor {
+    /// A person, Pixie or a scheduled job.
     pub kind: ActorKind,
+    /// The person who acted, or for whom Pixie acted; `None` for scheduled jobs.
     pub user_id: Option<Uuid>,
 }
 
@@ -83,13 +86,17 @@ impl Actor {
 /// An event to append; the store assigns `seq` and the timestamp comes from the caller's clock.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewHomeEvent {
+    /// The home whose log it joins.
     pub home_id: Uuid,
     /// Dotted event name, e.g. `item.added`, `list_item.toggled`.
     pub kind: String,
     /// The entity the event is about, when there is one.
     pub entity_id: Option<Uuid>,
+    /// What clients need to apply the change without reloading (depends on `kind`).
     pub payload: serde_json::Value,
+    /// Who made the change.
     pub actor: Actor,
+    /// When, by the use case's clock.
     pub at: DateTime<Utc>,
 }
 
@@ -97,12 +104,19 @@ pub struct NewHomeEvent {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HomeEvent {
+    /// The home whose log it is in.
     pub home_id: Uuid,
+    /// Its place in the home's log: 1, 2, 3, … with no gaps.
     pub seq: i64,
+    /// Dotted event name, e.g. `member.joined`.
     pub kind: String,
+    /// The entity the event is about, when there is one.
     pub entity_id: Option<Uuid>,
+    /// What the change carried (depends on `kind`).
     pub payload: serde_json::Value,
+    /// Who made the change.
     pub actor: Actor,
+    /// When it was made.
     pub at: DateTime<Utc>,
 }
 

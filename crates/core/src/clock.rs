@@ -39,6 +39,7 @@ impl Clock for SystemClock {
 pub struct FixedClock(Mutex<DateTime<Utc>>);
 
 impl FixedClock {
+    /// A clock that reads `at` (to the millisecond, as stored) until moved.
     pub fn new(at: DateTime<Utc>) -> Self {
         Self(Mutex::new(at.trunc_subsecs(3)))
     }

@@ -13,6 +13,8 @@
 //! assert_eq!(clock.now().to_rfc3339(), "2026-12-04T09:00:00+00:00");
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod accounts;
 pub mod activity;
 pub mod change_feed;

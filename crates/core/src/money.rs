@@ -3,14 +3,19 @@
 
 use thiserror::Error;
 
+/// Why an amount was refused; the messages are shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum MoneyError {
+    /// Not plain decimal digits with an optional `.` (no signs, exponents or separators).
     #[error("must be an amount such as 12.50")]
     Malformed,
+    /// Non-zero digits past the second decimal: they would be lost in minor units.
     #[error("must have at most two decimals")]
     TooPrecise,
+    /// Above 10^12 major units.
     #[error("is too large")]
     TooLarge,
+    /// Below zero.
     #[error("must be zero or more")]
     Negative,
 }

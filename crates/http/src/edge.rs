@@ -34,15 +34,28 @@ pub struct EdgeSettings {
     pub log: slog::Logger,
 }
 
-#[derive(Serialize)]
+// Also the OpenAPI schema of every error (`ErrorResponse`), so the two cannot differ.
+/// The body of every error response.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ErrorEnvelope<'a> {
+#[schema(as = ErrorResponse)]
+pub(crate) struct ErrorEnvelope<'a> {
+    /// Always `false`.
+    #[schema(example = false)]
     success: bool,
+    /// What went wrong, fit to show to a person; never internals.
+    #[schema(example = "Validation failed")]
     error: &'a str,
+    /// Stable machine-readable code (see the table in docs/api.md).
+    #[schema(example = "VALIDATION_ERROR")]
     code: &'a str,
+    /// Equals the `X-Request-Id` header and the id in the server log.
+    #[schema(format = Uuid)]
     request_id: String,
+    /// One entry per invalid field; validation errors only.
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     details: &'a [FieldError],
+    /// Seconds to wait before retrying, as in `Retry-After`; 429 only.
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,14 +1,33 @@
 //! The success envelope of the earlier server: `{success: true, data, timestamp}`.
+//!
+//! The two body types are also the OpenAPI schemas of every success response, so the document
+//! describes exactly what is sent.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
-struct Success<T: Serialize> {
+/// A successful answer carrying `data`.
+#[derive(Serialize, ToSchema)]
+pub struct Success<T> {
+    /// Always `true`.
+    #[schema(example = true)]
     success: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<T>,
+    data: T,
+    /// When the server answered (ISO 8601, UTC, milliseconds).
+    #[schema(format = DateTime, example = "2026-12-04T09:00:00.000Z")]
+    timestamp: String,
+}
+
+/// A successful answer without data (deletions, sign-outs, role changes).
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    /// Always `true`.
+    #[schema(example = true)]
+    success: bool,
+    /// When the server answered (ISO 8601, UTC, milliseconds).
+    #[schema(format = DateTime, example = "2026-12-04T09:00:00.000Z")]
     timestamp: String,
 }
 
@@ -16,7 +35,7 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn respond<T: Serialize>(status: StatusCode, data: Option<T>) -> HttpResponse {
+fn respond<T: Serialize>(status: StatusCode, data: T) -> HttpResponse {
     HttpResponse::build(status).json(Success {
         success: true,
         data,
@@ -26,15 +45,18 @@ fn respond<T: Serialize>(status: StatusCode, data: Option<T>) -> HttpResponse {
 
 /// 200 with `data`.
 pub fn ok<T: Serialize>(data: T) -> HttpResponse {
-    respond(StatusCode::OK, Some(data))
+    respond(StatusCode::OK, data)
 }
 
 /// 201 with `data`.
 pub fn created<T: Serialize>(data: T) -> HttpResponse {
-    respond(StatusCode::CREATED, Some(data))
+    respond(StatusCode::CREATED, data)
 }
 
 /// 200 without `data`, as the earlier server answered deletions and sign-outs.
 pub fn done() -> HttpResponse {
-    respond::<()>(StatusCode::OK, None)
+    HttpResponse::Ok().json(Done {
+        success: true,
+        timestamp: now(),
+    })
 }

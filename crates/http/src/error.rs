@@ -13,9 +13,13 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    /// The field as the client spelled it (camelCase, dotted for nested fields).
+    #[schema(example = "name")]
     pub field: String,
+    /// Why it was refused, fit to show to a person.
+    #[schema(example = "length is lower than 1")]
     pub message: String,
 }
 

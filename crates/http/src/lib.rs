@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod items;
 pub mod limits;
 pub mod middleware;
+pub mod openapi;
 pub mod preferences;
 pub mod rate_limit;
 pub mod routes;

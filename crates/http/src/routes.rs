@@ -34,6 +34,7 @@ impl RouteTable {
                 crate::items::routes::configure(cfg);
                 crate::homes::activity::configure(cfg);
                 crate::preferences::configure(cfg);
+                crate::openapi::configure(cfg);
             }),
         }
     }

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Whether Pixie can answer, as reported by `/health` (`agent`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum AgentStatus {
     /// A language model is configured.
     Ready,

@@ -13,9 +13,10 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 }
 
 /// A decimal sent as a JSON number or as a numeric string (earlier clients did both).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Decimal {
+    #[schema(value_type = f64)]
     Number(serde_json::Number),
     Text(String),
 }

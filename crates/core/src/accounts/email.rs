@@ -18,15 +18,20 @@ pub struct Email {
     normalized: String,
 }
 
+/// Why an address was refused; the messages are shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum EmailError {
+    /// Not of the shape `local@domain.tld` (or contains spaces or control characters).
     #[error("must be a valid email address")]
     Invalid,
+    /// Longer than the 255 characters the column holds.
     #[error("must be at most 255 characters")]
     TooLong,
 }
 
 impl Email {
+    /// Trims `raw` and checks that it looks like an address. Deliverability is not checked:
+    /// the only proof of an address is a mail that arrives.
     pub fn parse(raw: &str) -> Result<Email, EmailError> {
         let display = raw.trim();
         if display.chars().count() > 255 {

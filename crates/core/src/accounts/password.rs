@@ -88,10 +88,13 @@ pub struct NewPassword(String);
 /// Why a new password was refused; the messages are shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum PasswordPolicyError {
+    /// Fewer than [`MIN_PASSWORD_CHARS`] characters.
     #[error("must be at least 8 characters")]
     TooShort,
+    /// More than [`MAX_PASSWORD_CHARS`] characters.
     #[error("must be at most 1024 characters")]
     TooLong,
+    /// On the list of passwords guessing attacks try first.
     #[error("is one of the most common passwords; choose something harder to guess")]
     TooCommon,
 }
@@ -120,6 +123,8 @@ impl NewPassword {
         Ok(NewPassword(raw.to_owned()))
     }
 
+    /// The password itself, for the hasher. Named so that every use stands out in review;
+    /// `Debug` never shows it.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -134,6 +139,7 @@ impl std::fmt::Debug for NewPassword {
 /// The outcome of checking a password against a stored hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verification {
+    /// The password is the one the hash was made from.
     pub matches: bool,
     /// The hash uses other parameters than the current ones and should be replaced.
     pub needs_rehash: bool,

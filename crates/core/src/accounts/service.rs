@@ -14,8 +14,9 @@ use std::sync::Arc;
 use thiserror::Error;
 use uuid::Uuid;
 
-/// The greeting Pixie leaves in every new home's first thread.
+/// The title of every new home's first chat thread.
 pub const WELCOME_THREAD_TITLE: &str = "Welcome to Pantry Pixie";
+/// The greeting Pixie leaves in that thread, so a new user sees what to say to it.
 pub const WELCOME_MESSAGE: &str = "Hi, I'm Pixie! Tell me what you have at home or what you need \
 from the shops (\"we're out of eggs\", \"add milk to the list\") and I'll keep the pantry and your \
 lists up to date for everyone in your home.";
@@ -23,6 +24,7 @@ lists up to date for everyone in your home.";
 /// A started or continued session: what the HTTP layer needs to answer with tokens.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
+    /// The signed-in user.
     pub user: User,
     /// The home the access token is bound to (the earlier clients' `homeId`).
     pub home_id: Option<Uuid>,
@@ -30,78 +32,108 @@ pub struct SignedIn {
     pub family_id: Uuid,
     /// The opaque refresh token, shown to the client once.
     pub refresh_token: String,
+    /// When `refresh_token` stops working if it is not exchanged before.
     pub refresh_expires_at: DateTime<Utc>,
 }
 
 /// A validated sign-up.
 #[derive(Debug, Clone)]
 pub struct Register {
+    /// The address to sign in with; must not be taken.
     pub email: Email,
+    /// The password, already checked against the policy.
     pub password: NewPassword,
+    /// The display name; the first home is named after it.
     pub name: UserName,
 }
 
 /// A sign-in attempt, as typed: a malformed email is simply a wrong one.
 #[derive(Clone)]
 pub struct Login {
+    /// The address as typed; compared in its normalised form.
     pub email: String,
+    /// The password as typed.
     pub password: String,
     /// The client address, for per-client throttling.
     pub client: String,
 }
 
+/// Why a registration failed.
 #[derive(Debug, Error)]
 pub enum RegisterError {
+    /// The normalised address belongs to another account.
     #[error("an account with this email already exists")]
     EmailTaken,
+    /// The password could not be hashed (the hasher is busy or failed).
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// Storage failed.
     #[error(transparent)]
     Repo(RepoError),
 }
 
+/// Why a sign-in failed.
 #[derive(Debug, Error)]
 pub enum LoginError {
     /// Unknown email or wrong password: deliberately indistinguishable.
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// The account or the client failed too often; nothing was checked.
     #[error("too many failed attempts")]
-    Throttled { retry_after: Duration },
+    Throttled {
+        /// How long to wait before the next attempt is even checked.
+        retry_after: Duration,
+    },
+    /// The password could not be verified (the hasher is busy or failed).
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
 }
 
+/// Why a refresh token was not exchanged.
 #[derive(Debug, Error)]
 pub enum RefreshError {
     /// Unknown, expired, revoked or reused: the client must sign in again.
     #[error("invalid refresh token")]
     Invalid,
+    /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
 }
 
+/// Why a password change was refused.
 #[derive(Debug, Error)]
 pub enum ChangePasswordError {
+    /// The current password given does not match: a stolen access token alone cannot change
+    /// the password.
     #[error("the current password is wrong")]
     WrongPassword,
     /// Too many wrong current passwords for this account: the same throttle as sign-in.
     #[error("too many failed attempts")]
-    Throttled { retry_after: Duration },
+    Throttled {
+        /// How long to wait before the next attempt is even checked.
+        retry_after: Duration,
+    },
+    /// The session the request came from was ended meanwhile.
     #[error("the session has ended")]
     SessionEnded,
+    /// The password could not be hashed or verified.
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
 }
 
+/// Why a verified access token no longer grants access.
 #[derive(Debug, Error)]
 pub enum AuthenticateError {
     /// The user is gone, signed out everywhere, changed password, or this session was revoked.
     #[error("the session has ended")]
     SessionEnded,
+    /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
 }
@@ -109,8 +141,11 @@ pub enum AuthenticateError {
 /// The claims of an access token that matter for revocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionClaims {
+    /// The user the token was issued to (`sub`).
     pub user_id: Uuid,
+    /// The refresh-token family of the sign-in (`sid`); revoking it ends the session.
     pub family_id: Uuid,
+    /// The user's session epoch at issue (`sep`); a newer epoch ends every older token.
     pub session_epoch: i64,
 }
 
@@ -126,6 +161,8 @@ pub struct AccountService {
 }
 
 impl AccountService {
+    /// Wires the service to its ports. Refresh tokens live for `refresh_ttl`; `throttle`
+    /// holds the sign-in failure counts, so one instance must serve the whole process.
     pub fn new(
         accounts: Arc<dyn AccountRepository>,
         sessions: Arc<dyn SessionRepository>,
@@ -146,7 +183,7 @@ impl AccountService {
         }
     }
 
-    /// Creates the user, their first home ("<name>'s Kitchen"), the owner membership and the
+    /// Creates the user, their first home (`"<name>'s Kitchen"`), the owner membership and the
     /// welcome thread in one transaction, and signs them in.
     pub async fn register(&self, cmd: Register) -> Result<SignedIn, RegisterError> {
         let password_hash = self.hasher.hash(cmd.password.expose()).await?;

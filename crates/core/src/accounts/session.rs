@@ -22,21 +22,32 @@ pub fn hash_token(token: &str) -> String {
 /// A refresh token to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRefreshToken {
+    /// The row id.
     pub id: Uuid,
+    /// The user it signs in.
     pub user_id: Uuid,
+    /// The sign-in it belongs to; all its rotations share it.
     pub family_id: Uuid,
+    /// [`hash_token`] of the token; the token itself is never stored.
     pub token_hash: String,
+    /// When it was issued.
     pub issued_at: DateTime<Utc>,
+    /// After this it is refused even if unused.
     pub expires_at: DateTime<Utc>,
 }
 
 /// A refresh token as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRefreshToken {
+    /// The row id.
     pub id: Uuid,
+    /// The user it signs in.
     pub user_id: Uuid,
+    /// The sign-in it belongs to.
     pub family_id: Uuid,
+    /// When it was issued.
     pub issued_at: DateTime<Utc>,
+    /// After this it is refused even if unused.
     pub expires_at: DateTime<Utc>,
     /// Set when the token was exchanged for its successor.
     pub used_at: Option<DateTime<Utc>>,
@@ -47,6 +58,7 @@ pub struct StoredRefreshToken {
 /// Whether an access token's session is still live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionState {
+    /// The user's current epoch; tokens issued in an older one are dead.
     pub session_epoch: i64,
     /// The family has at least one token that is not revoked.
     pub family_active: bool,
@@ -55,8 +67,11 @@ pub struct SessionState {
 /// Storage of refresh tokens.
 #[async_trait]
 pub trait SessionRepository: Send + Sync {
+    /// Stores a token issued at sign-in.
     async fn insert(&self, token: &NewRefreshToken) -> Result<(), RepoError>;
 
+    /// The token whose hash is `token_hash`, whatever its state (the caller decides whether
+    /// a used or revoked one means reuse).
     async fn find_by_hash(&self, token_hash: &str)
     -> Result<Option<StoredRefreshToken>, RepoError>;
 

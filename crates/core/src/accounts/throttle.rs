@@ -28,6 +28,7 @@ pub struct ThrottlePolicy {
     pub free_client_failures: u32,
     /// The first delay; each further failure doubles it.
     pub base_delay: Duration,
+    /// The longest delay, so a forgotten password never locks a person out for long.
     pub max_delay: Duration,
     /// A key with no failure for this long starts afresh.
     pub forget_after: Duration,
@@ -74,6 +75,7 @@ pub struct LoginThrottle {
 const SWEEP_ABOVE: usize = 10_000;
 
 impl LoginThrottle {
+    /// An empty throttle: nobody has failed yet.
     pub fn new(policy: ThrottlePolicy) -> Self {
         Self {
             policy,

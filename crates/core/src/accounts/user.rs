@@ -11,12 +11,18 @@ use uuid::Uuid;
 /// A person with an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
+    /// UUIDv7, assigned at registration.
     pub id: Uuid,
+    /// The address as the user typed it (lookups use the normalised form).
     pub email: String,
+    /// The display name.
     pub name: String,
+    /// A PHC string from the [`PasswordHasher`](crate::accounts::password::PasswordHasher);
+    /// never leaves the server.
     pub password_hash: String,
     /// Access tokens carry the epoch they were issued in; bumping it invalidates them all.
     pub session_epoch: i64,
+    /// When the account was registered.
     pub created_at: DateTime<Utc>,
 }
 
@@ -30,15 +36,19 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserName(String);
 
+/// Why a display name was refused; the messages are shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum UserNameError {
+    /// Nothing left after trimming.
     #[error("must not be empty")]
     Empty,
+    /// More than 255 characters after trimming.
     #[error("must be at most 255 characters")]
     TooLong,
 }
 
 impl UserName {
+    /// Trims `raw` and checks its length.
     pub fn parse(raw: &str) -> Result<UserName, UserNameError> {
         let name = raw.trim();
         if name.is_empty() {
@@ -50,6 +60,7 @@ impl UserName {
         Ok(UserName(name.to_owned()))
     }
 
+    /// The trimmed name.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -60,17 +71,29 @@ impl UserName {
 /// change-log event.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
+    /// The new user's id.
     pub user_id: Uuid,
+    /// Their address; its normalised form must be unused.
     pub email: Email,
+    /// Their display name.
     pub name: UserName,
+    /// The PHC hash of their password.
     pub password_hash: String,
+    /// Their first home, which they own and which becomes their active home.
     pub home_id: Uuid,
+    /// That home's name ("Alice's Kitchen").
     pub home_name: String,
+    /// The id of their owner membership of that home.
     pub membership_id: Uuid,
+    /// The welcome chat thread in that home.
     pub thread_id: Uuid,
+    /// Its title.
     pub thread_title: String,
+    /// The id of Pixie's greeting in that thread.
     pub welcome_message_id: Uuid,
+    /// The greeting's text.
     pub welcome_message: String,
+    /// The time every row is stamped with.
     pub at: DateTime<Utc>,
 }
 
@@ -84,6 +107,7 @@ pub trait AccountRepository: Send + Sync {
     /// The user whose normalised email is `email_normalized`.
     async fn find_by_email(&self, email_normalized: &str) -> Result<Option<User>, RepoError>;
 
+    /// The user with this id, if they exist.
     async fn find_by_id(&self, user_id: Uuid) -> Result<Option<User>, RepoError>;
 
     /// The home the user works in: their active home if they are still a member of it,

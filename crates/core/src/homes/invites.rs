@@ -22,17 +22,22 @@ pub const DEFAULT_INVITE_DAYS: i64 = 7;
 /// The longest an invite may last.
 pub const MAX_INVITE_DAYS: i64 = 30;
 
+/// Why an invite operation was refused.
 #[derive(Debug, Error)]
 pub enum InviteError {
     /// No home the actor belongs to, or no such invite or code.
     #[error("not found")]
     NotFound,
+    /// The actor's role does not allow it; the text says which role would.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The code is known but expired, revoked or used up.
     #[error("invite can no longer be used")]
     Unusable(InviteState),
+    /// The person accepting already belongs to the home; no use was counted.
     #[error("already a member of this home")]
     AlreadyMember,
+    /// Storage failed.
     #[error(transparent)]
     Repo(#[from] RepoError),
 }
@@ -40,8 +45,11 @@ pub enum InviteError {
 /// A request for a new invite, validated at the edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InviteRequest {
+    /// The role the invitee gets; only the owner may invite admins, nobody invites owners.
     pub role: Role,
+    /// `None`: unlimited until expiry or revocation.
     pub max_uses: Option<i32>,
+    /// Days until expiry, clamped to 1..=[`MAX_INVITE_DAYS`].
     pub valid_days: i64,
 }
 
@@ -58,16 +66,20 @@ impl Default for InviteRequest {
 /// A created invite with its code (shown this once).
 #[derive(Debug, Clone)]
 pub struct CreatedInvite {
+    /// The stored invite.
     pub invite: Invite,
+    /// The code to share. Only its hash is stored, so it cannot be shown again.
     pub code: String,
 }
 
 /// The result of joining.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Joined {
+    /// The home joined, now the user's active home.
     pub home_id: Uuid,
 }
 
+/// Invites to a home: created by its admins, redeemed by anyone signed in who has the code.
 pub struct InviteService {
     invites: Arc<dyn InviteRepository>,
     homes: Arc<dyn HomeRepository>,
@@ -76,6 +88,8 @@ pub struct InviteService {
 }
 
 impl InviteService {
+    /// Wires the service to its ports: `homes` answers membership and roles, `tokens` makes
+    /// the codes.
     pub fn new(
         invites: Arc<dyn InviteRepository>,
         homes: Arc<dyn HomeRepository>,

@@ -24,6 +24,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The stored and wire spelling (lower case).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
@@ -33,6 +34,7 @@ impl Role {
         }
     }
 
+    /// The role spelled `s` (as [`Role::as_str`] writes it), if any.
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "viewer" => Some(Role::Viewer),

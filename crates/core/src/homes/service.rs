@@ -22,10 +22,14 @@ pub enum HomeError {
     /// No such member in this home.
     #[error("member not found")]
     MemberNotFound,
+    /// A member without the role the operation needs; the text says which would do.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// Allowed, but not in the home's current state (e.g. the owner leaving); the text says
+    /// why, fit to show.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Storage failed.
     #[error(transparent)]
     Repo(RepoError),
 }
@@ -43,6 +47,7 @@ pub struct HomeService {
 }
 
 impl HomeService {
+    /// Wires the service to its ports; `clock` stamps the change-log events.
     pub fn new(homes: Arc<dyn HomeRepository>, clock: Arc<dyn Clock>) -> Self {
         Self { homes, clock }
     }

@@ -3,8 +3,10 @@
 use crate::auth::AuthUser;
 use crate::client_ip::ClientIp;
 use crate::envelope;
+use crate::envelope::{Done, Success};
 use crate::error::{ApiError, FieldError};
 use crate::idempotency::carries_secret;
+use crate::openapi::{BadRequest, ErrorResponse, TooManyRequests, Unauthorized};
 use crate::state::AppState;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use garde::Validate;
@@ -15,6 +17,7 @@ use pantry_core::accounts::service::{
 };
 use pantry_core::accounts::user::UserName;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,72 +30,109 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/me").route(web::get().to(me)));
 }
 
-#[derive(Deserialize, Validate)]
+// `schema(...)` limits repeat the garde rules beside them, so that clients see them.
+
+/// A new account.
+#[derive(Deserialize, Validate, ToSchema)]
+#[schema(as = Registration)]
 pub struct RegisterBody {
     #[garde(length(chars, min = 3, max = 255))]
+    #[schema(format = Email, min_length = 3, max_length = 255, example = "alice@example.com")]
     email: String,
+    /// At least 8 characters and not a common password.
     #[garde(length(chars, min = 1, max = 1024))]
+    #[schema(min_length = 8, max_length = 1024)]
     password: String,
     #[garde(length(chars, min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255, example = "Alice")]
     name: String,
 }
 
-#[derive(Deserialize, Validate)]
+/// Credentials.
+#[derive(Deserialize, Validate, ToSchema)]
+#[schema(as = Login)]
 pub struct LoginBody {
     #[garde(length(chars, min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255, example = "alice@example.com")]
     email: String,
     // Bounded so that nobody can make the server hash megabytes.
     #[garde(length(chars, min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     password: String,
 }
 
-#[derive(Deserialize, Validate)]
+/// A refresh token, to exchange or to end its session.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = RefreshToken)]
 pub struct RefreshBody {
     #[garde(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     refresh_token: String,
 }
 
-#[derive(Deserialize, Validate)]
+/// The current password, to prove it is you, and the new one.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PasswordChange)]
 pub struct PasswordBody {
     #[garde(length(chars, min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     current_password: String,
+    /// At least 8 characters and not a common password.
     #[garde(length(chars, min = 1, max = 1024))]
+    #[schema(min_length = 8, max_length = 1024)]
     new_password: String,
 }
 
-#[derive(Serialize)]
+/// The signed-in user.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = User)]
 struct UserBody {
     id: Uuid,
     email: String,
     name: String,
+    /// The active home: the one access tokens are bound to.
+    #[schema(required = true)]
     home_id: Option<Uuid>,
 }
 
-/// Register and login answer with this (the earlier `{token, user}` plus the new fields).
-#[derive(Serialize)]
+// Register and login answer with this (the earlier `{token, user}` plus the new fields).
+/// A new session: its tokens and the signed-in user.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Session)]
 struct SessionBody {
+    /// The access token (JWT), sent as `Authorization: Bearer <token>`.
     token: String,
+    /// Single-use: `POST /api/auth/refresh` spends it and answers a new pair.
     refresh_token: String,
+    /// Seconds until `token` expires.
     expires_in: u64,
     user: UserBody,
 }
 
-#[derive(Serialize)]
+/// Tokens of a session.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct TokenPair {
+    /// The access token (JWT).
     token: String,
+    /// Single-use refresh token.
     refresh_token: String,
+    /// Seconds until `token` expires.
     expires_in: u64,
 }
 
-#[derive(Serialize)]
+/// The caller, as stored (not as the token remembers them).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Me)]
 struct MeBody {
     user_id: Uuid,
+    /// The active home.
+    #[schema(required = true)]
     home_id: Option<Uuid>,
     email: String,
     name: String,
@@ -147,6 +187,23 @@ fn invalid_credentials() -> ApiError {
     )
 }
 
+/// Create an account
+///
+/// Creates the user with a home of their own ("<name>'s Kitchen") and signs them in.
+#[utoipa::path(
+    post,
+    path = "/api/auth/register",
+    tag = "auth",
+    operation_id = "register",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Signed up and signed in", body = Success<SessionBody>),
+        (status = 400, response = BadRequest),
+        (status = 409, description = "Email already registered (`CONFLICT`)", body = ErrorResponse),
+        (status = 429, response = TooManyRequests),
+        (status = 503, description = "Too many sign-ins at once (`SERVICE_UNAVAILABLE`, `Retry-After`)", body = ErrorResponse),
+    ),
+)]
 async fn register(
     state: web::Data<AppState>,
     body: web::Json<RegisterBody>,
@@ -189,6 +246,23 @@ async fn register(
     )?)))
 }
 
+/// Sign in
+///
+/// Repeated failures for one account or client are throttled (429 with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    operation_id = "login",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in", body = Success<SessionBody>),
+        (status = 400, response = BadRequest),
+        (status = 401, description = "Unknown email or wrong password, alike (`INVALID_CREDENTIALS`)", body = ErrorResponse),
+        (status = 429, response = TooManyRequests),
+        (status = 503, description = "Too many sign-ins at once (`SERVICE_UNAVAILABLE`, `Retry-After`)", body = ErrorResponse),
+    ),
+)]
 async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -226,6 +300,23 @@ async fn login(
     )?)))
 }
 
+/// Exchange a refresh token for a new token pair
+///
+/// The old refresh token is spent. Presenting a spent one again ends its session (reuse
+/// detection).
+#[utoipa::path(
+    post,
+    path = "/api/auth/refresh",
+    tag = "auth",
+    operation_id = "refresh",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "A new access and refresh token", body = Success<TokenPair>),
+        (status = 400, response = BadRequest),
+        (status = 401, description = "Unknown, expired, revoked or reused (`INVALID_REFRESH_TOKEN`); sign in again", body = ErrorResponse),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshBody>,
@@ -246,6 +337,22 @@ async fn refresh(
     Ok(carries_secret(envelope::ok(tokens(&state, &signed_in)?)))
 }
 
+/// Sign out one session
+///
+/// Ends the session of the refresh token, and with it its access tokens. Unknown tokens are
+/// ignored.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    operation_id = "logout",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "Signed out", body = Done),
+        (status = 400, response = BadRequest),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn logout(
     state: web::Data<AppState>,
     body: web::Json<RefreshBody>,
@@ -255,11 +362,43 @@ async fn logout(
     Ok(envelope::done())
 }
 
+/// Sign out everywhere
+///
+/// Ends every session of the caller at once.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout-all",
+    tag = "auth",
+    operation_id = "logoutAll",
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "Every session ended", body = Done),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn logout_all(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     state.accounts.logout_all(user.user_id).await?;
     Ok(envelope::done())
 }
 
+/// Change the password
+///
+/// Answers tokens for a fresh session; every other token of the user stops working.
+#[utoipa::path(
+    post,
+    path = "/api/auth/password",
+    tag = "auth",
+    operation_id = "changePassword",
+    security(("bearerAuth" = [])),
+    request_body = PasswordBody,
+    responses(
+        (status = 200, description = "Password changed; tokens of the new session", body = Success<TokenPair>),
+        (status = 400, description = "Wrong current password or a weak new one (`VALIDATION_ERROR`, `details`), or malformed JSON (`BAD_REQUEST`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -288,6 +427,21 @@ async fn change_password(
     Ok(carries_secret(envelope::ok(tokens(&state, &signed_in)?)))
 }
 
+/// The caller
+///
+/// Read from the database, not just the token.
+#[utoipa::path(
+    get,
+    path = "/api/auth/me",
+    tag = "auth",
+    operation_id = "me",
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The signed-in user and their active home", body = Success<MeBody>),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let (account, home_id) = state
         .accounts

@@ -1,9 +1,10 @@
 //! Invite routes: create, list and revoke (admins); preview by code (public); accept.
 
 use crate::auth::AuthUser;
-use crate::envelope;
+use crate::envelope::{self, Done, Success};
 use crate::error::{ApiError, FieldError};
 use crate::idempotency::carries_secret;
+use crate::openapi::{BadRequest, ErrorResponse, RoleSchema, TooManyRequests, Unauthorized};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -14,6 +15,7 @@ use pantry_core::homes::invites::{
 };
 use pantry_core::homes::role::Role;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,13 +32,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The most uses one invite may allow.
 const MAX_USES: i64 = 50;
 
-#[derive(Deserialize)]
+/// Optional: an empty body invites a member for one use, valid for 7 days.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NewInvite)]
 struct CreateBody {
+    /// `member` (default), `viewer`, or `admin` (the owner only).
+    #[schema(value_type = Option<RoleSchema>, nullable = false)]
     role: Option<String>,
     /// A number of uses, or `null` for unlimited until expiry.
     #[serde(default = "one_use", deserialize_with = "nullable_uses")]
+    #[schema(default = 1, minimum = 1, maximum = 50)]
     max_uses: Option<i64>,
+    #[schema(nullable = false, default = 7, minimum = 1, maximum = 30)]
     expires_in_days: Option<i64>,
 }
 
@@ -48,27 +56,45 @@ fn nullable_uses<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, 
     Option::<i64>::deserialize(d)
 }
 
-#[derive(Serialize)]
+/// Whether an invite can still be used, and if not, why.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = InviteStatus)]
+enum StatusBody {
+    Active,
+    Used,
+    Expired,
+    Revoked,
+}
+
+/// An invite as its home's admins see it (without its code).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Invite)]
 struct InviteBody {
     id: Uuid,
+    /// The role the invite grants.
+    #[schema(value_type = RoleSchema)]
     role: Role,
+    /// `null`: unlimited until expiry.
+    #[schema(required = true)]
     max_uses: Option<i32>,
     uses: i32,
     expires_at: DateTime<Utc>,
+    #[schema(required = true)]
     revoked_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     inviter_id: Uuid,
-    status: &'static str,
+    status: StatusBody,
 }
 
 impl From<Invite> for InviteBody {
     fn from(invite: Invite) -> Self {
         let status = match invite.state(Utc::now()) {
-            InviteState::Usable => "active",
-            InviteState::Expired => "expired",
-            InviteState::Revoked => "revoked",
-            InviteState::UsedUp => "used",
+            InviteState::Usable => StatusBody::Active,
+            InviteState::Expired => StatusBody::Expired,
+            InviteState::Revoked => StatusBody::Revoked,
+            InviteState::UsedUp => StatusBody::Used,
         };
         Self {
             id: invite.id,
@@ -84,25 +110,32 @@ impl From<Invite> for InviteBody {
     }
 }
 
-/// The earlier `{code, expiresAt}` plus the invite's details.
-#[derive(Serialize)]
+// The earlier `{code, expiresAt}` plus the invite's details.
+/// A new invite and its code.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CreatedInvite)]
 struct CreatedBody {
+    /// The code to share; shown only here (stored hashed).
     code: String,
     expires_at: DateTime<Utc>,
     invite: InviteBody,
 }
 
-#[derive(Serialize)]
+/// Where an invite code leads, shown before accepting.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = InvitePreview)]
 struct PreviewBody {
     home_name: String,
     inviter_name: String,
     expires_at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
+/// The joined home and a token bound to it.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = InviteAccepted)]
 struct AcceptedBody {
     home_id: Uuid,
     home_name: String,
@@ -110,6 +143,7 @@ struct AcceptedBody {
     needs_onboarding: bool,
     /// An access token bound to the joined home.
     token: String,
+    /// Seconds until `token` expires.
     expires_in: u64,
 }
 
@@ -175,6 +209,26 @@ fn parse_request(body: &[u8]) -> Result<InviteRequest, ApiError> {
     })
 }
 
+/// Create an invite (admins)
+///
+/// Only the owner invites admins; nobody invites owners.
+#[utoipa::path(
+    post,
+    path = "/api/homes/{home_id}/invites",
+    tag = "invites",
+    operation_id = "createInvite",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    request_body(content = Option<CreateBody>, description = "Optional; defaults apply to absent fields", content_type = "application/json"),
+    responses(
+        (status = 201, description = "The invite and its code", body = Success<CreatedBody>),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Admin or owner role required, or only the owner invites admins (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -194,6 +248,24 @@ async fn create(
     })))
 }
 
+/// The home's invites (admins)
+///
+/// Newest first, with their status. Codes are never shown again.
+#[utoipa::path(
+    get,
+    path = "/api/homes/{home_id}/invites",
+    tag = "invites",
+    operation_id = "listInvites",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "The invites", body = Success<Vec<InviteBody>>),
+        (status = 403, description = "Admin or owner role required (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -212,6 +284,27 @@ async fn list(
     ))
 }
 
+/// Revoke an invite (admins)
+///
+/// Its code stops working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/homes/{home_id}/invites/{invite_id}",
+    tag = "invites",
+    operation_id = "revokeInvite",
+    security(("bearerAuth" = [])),
+    params(
+        ("home_id" = Uuid, Path, description = "The home"),
+        ("invite_id" = Uuid, Path, description = "The invite"),
+    ),
+    responses(
+        (status = 200, description = "Revoked", body = Done),
+        (status = 403, description = "Admin or owner role required (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or invite (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn revoke(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -226,7 +319,21 @@ async fn revoke(
     Ok(envelope::done())
 }
 
-/// Public: what the code invites to.
+/// What an invite code invites to
+///
+/// Public, so that a link can show where it leads before signing in.
+#[utoipa::path(
+    get,
+    path = "/api/invites/{code}",
+    tag = "invites",
+    operation_id = "previewInvite",
+    params(("code" = String, Path, description = "The invite code")),
+    responses(
+        (status = 200, description = "The home and who invited", body = Success<PreviewBody>),
+        (status = 404, description = "Invalid or expired invite: unknown and unusable codes alike (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn preview(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -239,6 +346,25 @@ async fn preview(
     }))
 }
 
+/// Join a home by code
+///
+/// The joined home becomes the caller's active home; the answer carries a token bound to it.
+#[utoipa::path(
+    post,
+    path = "/api/invites/{code}/accept",
+    tag = "invites",
+    operation_id = "acceptInvite",
+    security(("bearerAuth" = [])),
+    params(("code" = String, Path, description = "The invite code")),
+    responses(
+        (status = 200, description = "Joined", body = Success<AcceptedBody>),
+        (status = 404, description = "Invalid invite (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Already a member of this home (`CONFLICT`)", body = ErrorResponse),
+        (status = 410, description = "The invite expired, was revoked or is used up (`INVITE_EXPIRED`, `INVITE_REVOKED`, `INVITE_USED`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn accept(
     state: web::Data<AppState>,
     user: AuthUser,

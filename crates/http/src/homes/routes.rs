@@ -1,9 +1,10 @@
 //! Home and membership routes. Handlers parse and validate; `HomeService` decides.
 
 use crate::auth::AuthUser;
-use crate::envelope;
+use crate::envelope::{self, Done, Success};
 use crate::error::{ApiError, FieldError};
 use crate::idempotency::carries_secret;
+use crate::openapi::{BadRequest, ErrorResponse, RoleSchema, TooManyRequests, Unauthorized};
 use crate::state::AppState;
 use crate::wire::{Decimal, nullable};
 use actix_web::{HttpResponse, web};
@@ -13,6 +14,7 @@ use pantry_core::homes::role::Role;
 use pantry_core::homes::service::HomeError;
 use pantry_core::money;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/homes/{home_id}")
             .route(web::get().to(get))
             .route(web::put().to(update))
-            .route(web::patch().to(update))
+            .route(web::patch().to(patch))
             .route(web::delete().to(delete)),
     )
     .service(web::resource("/homes/{home_id}/members").route(web::get().to(members)))
@@ -39,24 +41,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/homes/{home_id}/activate").route(web::post().to(activate)));
 }
 
-/// A home on the wire: the earlier server's camelCase row, money in major units.
-#[derive(Serialize)]
+// The earlier server's camelCase row.
+/// A home. Money is in major units of `currency` on the wire (stored in minor units).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Home)]
 pub struct HomeBody {
     id: Uuid,
+    #[schema(example = "Alice's Kitchen")]
     name: String,
+    #[schema(required = true)]
     description: Option<String>,
     owner_id: Uuid,
+    /// IANA time zone.
+    #[schema(example = "Europe/Berlin")]
     timezone: String,
+    /// ISO 4217 code.
+    #[schema(example = "EUR")]
     currency: String,
+    /// In major units of `currency`.
+    #[schema(required = true, example = 450.5)]
     monthly_budget: Option<f64>,
+    #[schema(required = true)]
     household_size: Option<i32>,
     shared_dietary_restrictions: Vec<String>,
+    /// Increases by one with every edit.
     version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// The caller's role; in lists and `GET /api/homes/{home_id}` only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RoleSchema>)]
     role: Option<Role>,
+    /// In lists only.
     #[serde(skip_serializing_if = "Option::is_none")]
     member_count: Option<i64>,
 }
@@ -82,54 +99,88 @@ impl HomeBody {
     }
 }
 
-#[derive(Serialize)]
+/// A member of a home.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Member)]
 struct MemberBody {
     /// The membership id, as the earlier server answered.
     id: Uuid,
     user_id: Uuid,
     name: String,
     email: String,
+    #[schema(value_type = RoleSchema)]
     role: Role,
     joined_at: DateTime<Utc>,
 }
 
-#[derive(Deserialize)]
+/// A new home.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewHome)]
 struct CreateBody {
+    /// Trimmed; 1 to 255 characters.
+    #[schema(example = "Beach House")]
     name: String,
 }
 
-/// Unknown fields are ignored, as the earlier server did: clients send whole rows back.
-#[derive(Deserialize)]
+/// Every field is optional: absent fields keep their value, `null` clears a nullable one, and
+/// unknown fields are ignored (clients may send a whole home back).
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = HomeEdit)]
 struct UpdateBody {
+    /// Trimmed; 1 to 255 characters.
+    #[schema(nullable = false)]
     name: Option<String>,
+    /// At most 1000 characters.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     description: Option<Option<String>>,
+    /// IANA time zone, e.g. `Asia/Bangkok`.
+    #[schema(nullable = false)]
     timezone: Option<String>,
+    /// ISO 4217 code, any case.
+    #[schema(nullable = false)]
     currency: Option<String>,
+    /// Major units, as a number or a numeric string; at most two decimals, not negative.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Decimal>)]
     monthly_budget: Option<Option<Decimal>>,
+    /// 1 to 20.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
     household_size: Option<Option<i64>>,
+    /// At most 20; trimmed and de-duplicated case-insensitively.
+    #[schema(nullable = false)]
     shared_dietary_restrictions: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+/// A member's new role.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = RoleChange)]
 struct RoleBody {
+    /// `admin`, `member` or `viewer`; ownership changes only by transfer.
+    #[schema(value_type = RoleSchema)]
     role: String,
 }
 
-#[derive(Deserialize)]
+/// Who receives the home.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Transfer)]
 struct TransferBody {
+    /// The member who becomes owner.
     user_id: Uuid,
 }
 
-#[derive(Serialize)]
+/// The newly active home and a token bound to it.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Activated)]
 struct ActivateBody {
+    /// An access token bound to this home (same session).
     token: String,
+    /// Seconds until `token` expires.
     expires_in: u64,
     home: HomeBody,
 }
@@ -204,6 +255,21 @@ fn parse_edit(body: UpdateBody) -> Result<HomeEdit, ApiError> {
     }
 }
 
+/// The caller's homes
+///
+/// Every home the caller belongs to, with their `role` and the `memberCount`.
+#[utoipa::path(
+    get,
+    path = "/api/homes",
+    tag = "homes",
+    operation_id = "listHomes",
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The caller's homes", body = Success<Vec<HomeBody>>),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let homes = state.homes.list(user.user_id).await.map_err(home_error)?;
     let body: Vec<HomeBody> = homes
@@ -213,6 +279,23 @@ async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse
     Ok(envelope::ok(body))
 }
 
+/// A home
+///
+/// With the caller's `role`.
+#[utoipa::path(
+    get,
+    path = "/api/homes/{home_id}",
+    tag = "homes",
+    operation_id = "getHome",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "The home", body = Success<HomeBody>),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -226,6 +309,23 @@ async fn get(
     Ok(envelope::ok(HomeBody::new(home, Some(role), None)))
 }
 
+/// Create a home
+///
+/// The caller becomes its owner. Their active home does not change.
+#[utoipa::path(
+    post,
+    path = "/api/homes",
+    tag = "homes",
+    operation_id = "createHome",
+    security(("bearerAuth" = [])),
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "The new home", body = Success<HomeBody>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -245,6 +345,26 @@ async fn create(
     )))
 }
 
+/// Edit a home (admins)
+///
+/// Any subset of the editable fields; 400 lists every invalid field at once.
+#[utoipa::path(
+    put,
+    path = "/api/homes/{home_id}",
+    tag = "homes",
+    operation_id = "updateHome",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The updated home (`version` + 1)", body = Success<HomeBody>),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Admin or owner role required (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -260,6 +380,53 @@ async fn update(
     Ok(envelope::ok(HomeBody::new(home, None, None)))
 }
 
+/// Edit a home (admins; PATCH alias of PUT)
+///
+/// The same partial update as PUT: the earlier clients used both.
+#[utoipa::path(
+    patch,
+    path = "/api/homes/{home_id}",
+    tag = "homes",
+    operation_id = "patchHome",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The updated home (`version` + 1)", body = Success<HomeBody>),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Admin or owner role required (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
+async fn patch(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: web::Json<UpdateBody>,
+) -> Result<HttpResponse, ApiError> {
+    update(state, user, path, body).await
+}
+
+/// Delete a home (owner)
+///
+/// The home and everything in it are gone.
+#[utoipa::path(
+    delete,
+    path = "/api/homes/{home_id}",
+    tag = "homes",
+    operation_id = "deleteHome",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "Deleted", body = Done),
+        (status = 403, description = "Owner role required (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn delete(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -273,6 +440,23 @@ async fn delete(
     Ok(envelope::done())
 }
 
+/// The home's members
+///
+/// Any member may see who they share the home with.
+#[utoipa::path(
+    get,
+    path = "/api/homes/{home_id}/members",
+    tag = "members",
+    operation_id = "listMembers",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "Everyone in the home", body = Success<Vec<MemberBody>>),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn members(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -297,6 +481,30 @@ async fn members(
     Ok(envelope::ok(body))
 }
 
+/// Change a member's role (admins)
+///
+/// Only the owner grants or changes `admin`; the owner's role changes only by transfer.
+#[utoipa::path(
+    patch,
+    path = "/api/homes/{home_id}/members/{user_id}",
+    tag = "members",
+    operation_id = "setMemberRole",
+    security(("bearerAuth" = [])),
+    params(
+        ("home_id" = Uuid, Path, description = "The home"),
+        ("user_id" = Uuid, Path, description = "The member's user id"),
+    ),
+    request_body = RoleBody,
+    responses(
+        (status = 200, description = "Role changed", body = Done),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Admin or owner role required, or only the owner manages admins (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Ownership changes only by transfer, or your own role (`CONFLICT`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn set_role(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -318,6 +526,28 @@ async fn set_role(
     Ok(envelope::done())
 }
 
+/// Remove a member (admins)
+///
+/// Only the owner removes admins; the owner cannot be removed; use leave to leave.
+#[utoipa::path(
+    delete,
+    path = "/api/homes/{home_id}/members/{user_id}",
+    tag = "members",
+    operation_id = "removeMember",
+    security(("bearerAuth" = [])),
+    params(
+        ("home_id" = Uuid, Path, description = "The home"),
+        ("user_id" = Uuid, Path, description = "The member's user id"),
+    ),
+    responses(
+        (status = 200, description = "Removed", body = Done),
+        (status = 403, description = "Admin or owner role required, or only the owner removes admins (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "The owner, or yourself (`CONFLICT`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn remove_member(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -332,6 +562,24 @@ async fn remove_member(
     Ok(envelope::done())
 }
 
+/// Leave a home
+///
+/// The owner must transfer or delete the home first, so a home always has an owner.
+#[utoipa::path(
+    post,
+    path = "/api/homes/{home_id}/leave",
+    tag = "members",
+    operation_id = "leaveHome",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "Left", body = Done),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "The owner cannot leave (`CONFLICT`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn leave(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -345,6 +593,27 @@ async fn leave(
     Ok(envelope::done())
 }
 
+/// Hand the home to another member (owner)
+///
+/// That member becomes owner; the caller becomes admin.
+#[utoipa::path(
+    post,
+    path = "/api/homes/{home_id}/transfer",
+    tag = "members",
+    operation_id = "transferOwnership",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    request_body = TransferBody,
+    responses(
+        (status = 200, description = "Transferred", body = Done),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Owner role required (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "You already own it (`CONFLICT`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn transfer(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -359,7 +628,23 @@ async fn transfer(
     Ok(envelope::done())
 }
 
-/// Switches the caller's active home and answers with an access token bound to it.
+/// Switch the active home
+///
+/// Answers a new access token whose `homeId` is this home (same session).
+#[utoipa::path(
+    post,
+    path = "/api/homes/{home_id}/activate",
+    tag = "homes",
+    operation_id = "activateHome",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "The token and the home", body = Success<ActivateBody>),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn activate(
     state: web::Data<AppState>,
     user: AuthUser,

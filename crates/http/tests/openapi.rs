@@ -1,0 +1,960 @@
+//! The OpenAPI document: it is what `docs/openapi.json` says, it names exactly the routes the
+//! server serves, the real responses match the schemas it documents, and its reference page
+//! works under the server's own CSP.
+
+#[macro_use]
+mod support;
+
+use actix_web::http::header;
+use pantry_store::test_support::TestDb;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use support::{CapturedLog, Person, status};
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+const UPDATE_HINT: &str = "UPDATE_OPENAPI=1 cargo test -p pantry-http --test openapi";
+
+async fn sqlite_state() -> (TestDb, pantry_http::AppState) {
+    let db = TestDb::sqlite().await;
+    let state = support::state(&db.db, CapturedLog::default().logger());
+    (db, state)
+}
+
+/// The document as the server serves it.
+async fn served_document() -> (String, Value) {
+    let (_db, state) = sqlite_state().await;
+    let app = app!(state);
+    let reply = send!(app, "GET", "/api/openapi.json", None);
+    assert_eq!(status(&reply), 200, "{:?}", reply.body);
+    assert_eq!(
+        reply.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/json"
+    );
+    let text = String::from_utf8(reply.body.to_vec()).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    (text, doc)
+}
+
+#[actix_web::test]
+async fn the_served_document_is_the_committed_snapshot() {
+    let (served, doc) = served_document().await;
+    // The raw document, not wrapped in the success envelope.
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc.get("success").is_none() && doc.get("data").is_none());
+
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(SNAPSHOT, format!("{served}\n")).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    if committed.trim_end() == served.trim_end() {
+        return;
+    }
+    let first_difference = committed
+        .lines()
+        .zip(served.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| committed.lines().count().min(served.lines().count()));
+    panic!(
+        "docs/openapi.json differs from the generated document (first at line {}):\n  \
+         committed: {:?}\n  generated: {:?}\nIf the API change is intended, regenerate it with\n  \
+         {UPDATE_HINT}\nand review the diff before committing.",
+        first_difference + 1,
+        committed.lines().nth(first_difference).unwrap_or("<end>"),
+        served.lines().nth(first_difference).unwrap_or("<end>"),
+    );
+}
+
+// ---- Routes and document agree ---------------------------------------------------------------
+
+/// Served under `/api` but deliberately not in the document: the reference page's own script
+/// and stylesheet are not API.
+const UNDOCUMENTED: &[&str] = &["/api/docs/docs.js", "/api/docs/docs.css"];
+
+/// A test-only route that answers the app's resource map, from which the registered patterns
+/// are read.
+const ROUTE_DUMP: &str = "/__test/routes";
+
+/// The real app (production routes and pipeline) plus [`ROUTE_DUMP`], with every response
+/// telling which registered pattern the router matched (`x-test-route`; empty when none did,
+/// i.e. the router's own 404).
+macro_rules! routed_app {
+    ($state:expr) => {{
+        let production = ::pantry_http::routes::RouteTable::production();
+        let probes = production.probes.clone();
+        let routes = ::pantry_http::routes::RouteTable {
+            probes: ::std::sync::Arc::new(move |cfg: &mut ::actix_web::web::ServiceConfig| {
+                probes(cfg);
+                cfg.service(
+                    ::actix_web::web::resource(ROUTE_DUMP)
+                        .route(::actix_web::web::get().to(dump_routes)),
+                );
+            }),
+            ..production
+        };
+        let pipeline = ::pantry_http::Pipeline::new(support::config(), $state.log.clone());
+        ::actix_web::test::init_service(
+            ::pantry_http::build_app($state.clone(), pipeline, routes)
+                .wrap(::actix_web::middleware::from_fn(record_matched_route)),
+        )
+        .await
+    }};
+}
+
+async fn dump_routes(req: actix_web::HttpRequest) -> String {
+    format!("{:#?}", req.resource_map())
+}
+
+async fn record_matched_route(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let matched = res.request().match_pattern().unwrap_or_default();
+    res.headers_mut().insert(
+        header::HeaderName::from_static("x-test-route"),
+        header::HeaderValue::from_str(&matched).unwrap(),
+    );
+    Ok(res)
+}
+
+fn matched_route(reply: &support::Reply) -> String {
+    reply
+        .headers
+        .get("x-test-route")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// The full pattern of every resource in the pretty `Debug` form of actix's `ResourceMap`:
+/// each `ResourceMap {` opens a node whose first `patterns: Single("...")` is its own pattern;
+/// nodes with `nodes: None` are resources, the others scopes whose patterns prefix their
+/// children's. (actix has no public way to list routes; the caller checks every pattern found
+/// against the router itself, so a change of this format fails loudly instead of silently.)
+fn registered_patterns(dump: &str) -> Vec<String> {
+    struct Node {
+        indent: usize,
+        pattern: Option<String>,
+        leaf: bool,
+    }
+    let mut stack: Vec<Node> = Vec::new();
+    let mut found = Vec::new();
+    let mut pattern_next = false;
+    for line in dump.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let text = line.trim();
+        if pattern_next {
+            pattern_next = false;
+            let literal = text.trim_end_matches(',');
+            let pattern: String = serde_json::from_str(literal)
+                .unwrap_or_else(|e| panic!("unexpected pattern literal {literal:?}: {e}"));
+            if let Some(node) = stack.last_mut().filter(|n| n.pattern.is_none()) {
+                node.pattern = Some(pattern);
+            }
+        } else if text == "ResourceMap {" {
+            stack.push(Node {
+                indent,
+                pattern: None,
+                leaf: false,
+            });
+        } else if text == "patterns: Single(" {
+            pattern_next = true;
+        } else if text.starts_with("patterns:") {
+            panic!("multi-pattern resources are not supported by this test: {text}");
+        } else if text == "nodes: None," {
+            if let Some(node) = stack.last_mut() {
+                node.leaf = true;
+            }
+        } else if text.starts_with('}') && stack.last().is_some_and(|n| n.indent == indent) {
+            let node = stack.pop().unwrap();
+            if node.leaf {
+                let prefix: String = stack.iter().filter_map(|n| n.pattern.clone()).collect();
+                found.push(format!("{prefix}{}", node.pattern.unwrap_or_default()));
+            }
+        }
+    }
+    found
+}
+
+/// `pattern` with every `{param}` replaced by a fresh UUID.
+fn fill(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}').expect("unclosed {") + start;
+        out.push_str(&rest[..start]);
+        out.push_str(&uuid::Uuid::now_v7().to_string());
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
+    let mut ops = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if [
+                "get", "put", "post", "delete", "patch", "head", "options", "trace",
+            ]
+            .contains(&method.as_str())
+            {
+                ops.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+#[actix_web::test]
+async fn every_served_route_is_documented_and_every_documented_route_is_served() {
+    let (_, doc) = served_document().await;
+    let (_db, state) = sqlite_state().await;
+    let app = routed_app!(state);
+
+    let dump = send!(app, "GET", ROUTE_DUMP, None);
+    assert_eq!(status(&dump), 200);
+    let patterns = registered_patterns(std::str::from_utf8(&dump.body).unwrap());
+    for known in ["/health", "/api/auth/login", "/api/homes/{home_id}"] {
+        assert!(
+            patterns.iter().any(|p| p == known),
+            "the route dump was not read: {known} missing from {patterns:?}"
+        );
+    }
+
+    // Which methods each registered pattern serves: a method no route uses answers the
+    // router's 405 with `Allow` listing the ones it does.
+    let mut served = BTreeSet::new();
+    for pattern in patterns.iter().filter(|p| p.as_str() != ROUTE_DUMP) {
+        let reply = send!(app, "TRACE", fill(pattern), None);
+        assert_eq!(
+            matched_route(&reply),
+            *pattern,
+            "the router does not match {pattern} as read from the route dump"
+        );
+        assert_eq!(
+            status(&reply),
+            405,
+            "{pattern} answers any method; give each route a method guard"
+        );
+        let allow = reply.headers.get(header::ALLOW).unwrap().to_str().unwrap();
+        for method in allow.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+            served.insert((method.to_owned(), pattern.clone()));
+        }
+    }
+    for path in UNDOCUMENTED {
+        assert!(
+            served.remove(&("GET".to_owned(), (*path).to_owned())),
+            "{path} is listed as undocumented but is not served; remove it from UNDOCUMENTED"
+        );
+    }
+
+    let documented = documented_operations(&doc);
+    let undocumented: Vec<_> = served.difference(&documented).collect();
+    let unserved: Vec<_> = documented.difference(&served).collect();
+    assert!(
+        undocumented.is_empty(),
+        "served but not in the OpenAPI document (annotate the handler with #[utoipa::path] and \
+         add it to paths(...) in crates/http/src/openapi.rs): {undocumented:?}"
+    );
+    assert!(
+        unserved.is_empty(),
+        "documented but not served (path or method differs from the route table): {unserved:?}"
+    );
+
+    // And directly: each documented operation, called as documented, reaches a handler rather
+    // than the router's "no route" 404 or wrong-method 405. Handler 404s ("Home not found")
+    // still carry the matched pattern; the router's own 404 carries none.
+    for (method, path) in &documented {
+        let reply = send!(app, method.as_str(), fill(path), None);
+        assert_eq!(
+            matched_route(&reply),
+            *path,
+            "{method} {path} reached no route: {} {:?}",
+            status(&reply),
+            reply.body
+        );
+        assert_ne!(status(&reply), 405, "{method} {path}: {:?}", reply.body);
+    }
+
+    // The check can fail: an unknown path matches nothing.
+    let unknown = send!(app, "GET", "/api/no-such-route", None);
+    assert_eq!(status(&unknown), 404);
+    assert_eq!(matched_route(&unknown), "");
+}
+
+// ---- Mirrored enums ------------------------------------------------------------------------------
+
+fn all_roles() -> Vec<pantry_core::homes::role::Role> {
+    use pantry_core::homes::role::Role;
+    // Exhaustive, so a new role fails to compile here until the document knows it.
+    match Role::Viewer {
+        Role::Viewer | Role::Member | Role::Admin | Role::Owner => {}
+    }
+    vec![Role::Viewer, Role::Member, Role::Admin, Role::Owner]
+}
+
+fn all_actor_kinds() -> Vec<pantry_core::change_log::ActorKind> {
+    use pantry_core::change_log::ActorKind;
+    match ActorKind::User {
+        ActorKind::User | ActorKind::Pixie | ActorKind::System => {}
+    }
+    vec![ActorKind::User, ActorKind::Pixie, ActorKind::System]
+}
+
+#[actix_web::test]
+async fn enums_mirrored_from_the_core_list_exactly_its_wire_values() {
+    let (_, doc) = served_document().await;
+    let schemas = &doc["components"]["schemas"];
+    let roles: Vec<Value> = all_roles()
+        .into_iter()
+        .map(|r| serde_json::to_value(r).unwrap())
+        .collect();
+    assert_eq!(schemas["Role"]["enum"], Value::Array(roles));
+    let kinds: Vec<Value> = all_actor_kinds()
+        .into_iter()
+        .map(|k| serde_json::to_value(k).unwrap())
+        .collect();
+    assert_eq!(schemas["ActorKind"]["enum"], Value::Array(kinds));
+}
+
+// ---- The reference page ------------------------------------------------------------------------
+
+/// The values of `attribute` in every `<tag ...>` of `html` (a tiny scanner: the page is ours).
+fn attributes(html: &str, tag: &str, attribute: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for chunk in html.split(&format!("<{tag}")).skip(1) {
+        let head = &chunk[..chunk.find('>').unwrap()];
+        let key = format!("{attribute}=\"");
+        if let Some(at) = head.find(&key) {
+            let value = &head[at + key.len()..];
+            found.push(value[..value.find('"').unwrap()].to_owned());
+        }
+    }
+    found
+}
+
+#[actix_web::test]
+async fn the_docs_page_loads_only_same_origin_files_the_csp_allows() {
+    let (_db, state) = sqlite_state().await;
+    let app = app!(state);
+    let page = send!(app, "GET", "/api/docs", None);
+    assert_eq!(status(&page), 200);
+    assert_eq!(
+        page.headers.get(header::CONTENT_TYPE).unwrap(),
+        "text/html; charset=utf-8"
+    );
+    // The page is served under the same strict policy as everything else.
+    let csp = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'"));
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+
+    let html = std::str::from_utf8(&page.body).unwrap();
+    // What that policy would block: inline scripts, inline styles, handlers, other origins.
+    for script in html.split("<script").skip(1) {
+        let end = script.find("</script>").unwrap();
+        let (head, inner) = script[..end].split_once('>').unwrap();
+        assert!(head.contains("src=\""), "inline script: {script}");
+        assert!(inner.trim().is_empty(), "inline script body: {script}");
+    }
+    for forbidden in [
+        "<style",
+        " style=",
+        " onload=",
+        " onclick=",
+        "http://",
+        "https://",
+        "//cdn",
+    ] {
+        assert!(!html.contains(forbidden), "{forbidden} in the page");
+    }
+
+    // Every referenced file is served from here, as what it is.
+    let scripts = attributes(html, "script", "src");
+    let styles = attributes(html, "link", "href");
+    assert!(!scripts.is_empty() && !styles.is_empty());
+    let expected = scripts
+        .iter()
+        .map(|s| (s, "text/javascript; charset=utf-8"))
+        .chain(styles.iter().map(|s| (s, "text/css; charset=utf-8")));
+    for (relative, content_type) in expected {
+        assert!(
+            !relative.starts_with('/') && !relative.contains(':'),
+            "{relative} must be relative to the page, so a path prefix in front of /api keeps working"
+        );
+        // Relative to `/api/docs`, i.e. to `/api/`.
+        let asset = send!(app, "GET", format!("/api/{relative}"), None);
+        assert_eq!(status(&asset), 200, "{relative}");
+        assert_eq!(
+            asset.headers.get(header::CONTENT_TYPE).unwrap(),
+            content_type
+        );
+        let text = std::str::from_utf8(&asset.body).unwrap();
+        for forbidden in ["eval(", "new Function", "innerHTML", "http://", "https://"] {
+            assert!(!text.contains(forbidden), "{forbidden} in {relative}");
+        }
+    }
+    // The script reads the document from the same origin, relative to the page as well.
+    let script = send!(app, "GET", format!("/api/{}", scripts[0]), None);
+    assert!(
+        std::str::from_utf8(&script.body)
+            .unwrap()
+            .contains("\"openapi.json\"")
+    );
+}
+
+// ---- Real responses match the documented schemas ---------------------------------------------
+
+/// Checks real responses against the document and remembers which operations it saw succeed.
+struct Conformance {
+    doc: Value,
+    seen: BTreeSet<(String, String)>,
+    errors: Vec<String>,
+}
+
+impl Conformance {
+    /// Checks `reply` to `method template` against the response the document gives for its
+    /// status.
+    fn check(&mut self, method: &str, template: &str, reply: &support::Reply) -> Value {
+        let status = reply.status.as_u16();
+        let at = format!("{method} {template} -> {status}");
+        let operation = &self.doc["paths"][template][method.to_lowercase()];
+        if operation.is_null() {
+            self.errors.push(format!("{at}: operation not documented"));
+            return Value::Null;
+        }
+        let mut response = &operation["responses"][status.to_string()];
+        if let Some(reference) = response["$ref"].as_str() {
+            response = self.resolve(reference);
+        }
+        if response.is_null() {
+            self.errors
+                .push(format!("{at}: status not documented: {:?}", reply.body));
+            return Value::Null;
+        }
+        let body: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+        let schema = response["content"]["application/json"]["schema"].clone();
+        let mut errors = Vec::new();
+        self.validate(&schema, &body, "body", &mut errors);
+        self.errors
+            .extend(errors.into_iter().map(|e| format!("{at}: {e}")));
+        if reply.status.is_success() {
+            self.seen.insert((method.to_owned(), template.to_owned()));
+        }
+        body
+    }
+
+    fn resolve(&self, reference: &str) -> &Value {
+        let pointer = reference.strip_prefix('#').unwrap();
+        self.doc.pointer(pointer).unwrap_or(&Value::Null)
+    }
+
+    /// A small JSON Schema check: what our document uses (`$ref`, `type`, `oneOf`, `enum`,
+    /// `properties`/`required`, `items`, the `uuid` and `date-time` formats). Properties the
+    /// schema does not name are errors, as are `null`s in properties not marked required
+    /// (fields that are always sent must be required, even when nullable).
+    fn validate(&self, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let target = self.resolve(reference).clone();
+            return self.validate(&target, value, at, errors);
+        }
+        if let Some(branches) = schema["oneOf"].as_array() {
+            let fits = branches.iter().any(|branch| {
+                let mut branch_errors = Vec::new();
+                self.validate(branch, value, at, &mut branch_errors);
+                branch_errors.is_empty()
+            });
+            if !fits {
+                errors.push(format!("{at}: {value} fits no oneOf branch"));
+            }
+            return;
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let fits_type = |t: &str| match t {
+            "null" => value.is_null(),
+            "boolean" => value.is_boolean(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "string" => value.is_string(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            _ => false,
+        };
+        if !types.is_empty() && !types.iter().any(|t| fits_type(t)) {
+            errors.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+        if let Some(values) = schema["enum"].as_array()
+            && !values.contains(value)
+        {
+            errors.push(format!("{at}: {value} not in {values:?}"));
+        }
+        if let Some(text) = value.as_str() {
+            let ok = match schema["format"].as_str() {
+                Some("uuid") => uuid::Uuid::parse_str(text).is_ok(),
+                Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+                _ => true,
+            };
+            if !ok {
+                errors.push(format!("{at}: {text:?} is not a {}", schema["format"]));
+            }
+        }
+        if let (Some(object), Some(properties)) =
+            (value.as_object(), schema["properties"].as_object())
+        {
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for name in &required {
+                if !object.contains_key(*name) {
+                    errors.push(format!("{at}: required {name} is missing"));
+                }
+            }
+            for (name, field) in object {
+                let here = format!("{at}.{name}");
+                match properties.get(name) {
+                    None => errors.push(format!("{here}: not in the schema")),
+                    Some(_) if field.is_null() && !required.contains(&name.as_str()) => {
+                        errors.push(format!("{here}: sent as null but not required"))
+                    }
+                    Some(property) => self.validate(property, field, &here, errors),
+                }
+            }
+        }
+        if let (Some(items), Some(schema)) = (value.as_array(), schema.get("items")) {
+            for (i, item) in items.iter().enumerate() {
+                self.validate(schema, item, &format!("{at}[{i}]"), errors);
+            }
+        }
+    }
+}
+
+/// `template` with its `{param}`s replaced by `args`, in order.
+fn with_args(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut uri = template.to_owned();
+    for arg in args {
+        let start = uri.find('{').unwrap();
+        let end = uri[start..].find('}').unwrap() + start;
+        uri.replace_range(start..=end, &arg.to_string());
+    }
+    assert!(!uri.contains('{'), "{template}: too few arguments");
+    uri
+}
+
+macro_rules! conform {
+    ($c:expr, $app:expr, $method:expr, $template:expr, [$($arg:expr),*], $token:expr $(, $body:expr)?) => {{
+        let uri = with_args($template, &[$(&$arg as &dyn std::fmt::Display),*]);
+        let reply = send!($app, $method, uri, $token $(, $body)?);
+        $c.check($method, $template, &reply)
+    }};
+}
+
+macro_rules! on_both_backends {
+    ($sqlite:ident, $postgres:ident, $scenario:ident) => {
+        #[actix_web::test]
+        async fn $sqlite() {
+            let db = TestDb::sqlite().await;
+            $scenario(support::state(&db.db, CapturedLog::default().logger())).await;
+        }
+        #[actix_web::test]
+        async fn $postgres() {
+            let Some(db) = TestDb::postgres().await else {
+                return;
+            };
+            $scenario(support::state(&db.db, CapturedLog::default().logger())).await;
+        }
+    };
+}
+
+on_both_backends!(
+    responses_match_the_document_sqlite,
+    responses_match_the_document_postgres,
+    responses_match_the_document
+);
+
+/// Every documented operation, called for real, answers what the document says: the status
+/// is listed and the body fits its schema. Errors are checked too.
+async fn responses_match_the_document(state: pantry_http::AppState) {
+    let (_, doc) = served_document().await;
+    let mut c = Conformance {
+        doc: doc.clone(),
+        seen: BTreeSet::new(),
+        errors: Vec::new(),
+    };
+    let app = app!(state);
+    let password = "a long kitchen password";
+
+    conform!(c, app, "GET", "/health", [], None);
+    conform!(c, app, "GET", "/ready", [], None);
+    conform!(c, app, "GET", "/api/openapi.json", [], None);
+    let bad = conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/register",
+        [],
+        None,
+        json!({"email": "not an email", "password": "short", "name": ""})
+    );
+    assert!(!bad["details"].as_array().unwrap().is_empty(), "{bad}");
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/register",
+        [],
+        None,
+        json!({"email": "dave@example.com", "password": password, "name": "Dave"})
+    );
+    let alice = sign_up!(app, "alice");
+    let bob = sign_up!(app, "bob");
+    let carol = sign_up!(app, "carol");
+    let taken = send!(
+        app,
+        "POST",
+        "/api/auth/register",
+        None,
+        json!({"email": "alice@example.com", "password": password, "name": "Alice"})
+    );
+    c.check("POST", "/api/auth/register", &taken);
+    let session = conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/login",
+        [],
+        None,
+        json!({"email": "alice@example.com", "password": password})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/login",
+        [],
+        None,
+        json!({"email": "alice@example.com", "password": "wrong password"})
+    );
+    let refresh_token = session["data"]["refreshToken"].as_str().unwrap().to_owned();
+    let pair = conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/refresh",
+        [],
+        None,
+        json!({"refreshToken": refresh_token})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/refresh",
+        [],
+        None,
+        json!({"refreshToken": refresh_token})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/logout",
+        [],
+        None,
+        json!({"refreshToken": pair["data"]["refreshToken"]})
+    );
+    conform!(c, app, "GET", "/api/auth/me", [], Some(&alice.token));
+    conform!(c, app, "GET", "/api/auth/me", [], None);
+
+    // Homes and members.
+    let a = Some(alice.token.as_str());
+    conform!(c, app, "GET", "/api/homes", [], a);
+    let beach = conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes",
+        [],
+        a,
+        json!({"name": "Beach House"})
+    );
+    let beach = beach["data"]["id"].as_str().unwrap().to_owned();
+    conform!(c, app, "GET", "/api/homes/{home_id}", [beach], a);
+    conform!(
+        c,
+        app,
+        "GET",
+        "/api/homes/{home_id}",
+        [uuid::Uuid::now_v7()],
+        a
+    );
+    conform!(
+        c,
+        app,
+        "PUT",
+        "/api/homes/{home_id}",
+        [beach],
+        a,
+        json!({"monthlyBudget": "120.50", "householdSize": 3, "description": "by the sea"})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        "/api/homes/{home_id}",
+        [beach],
+        a,
+        json!({"monthlyBudget": null, "householdSize": 99})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        "/api/homes/{home_id}",
+        [beach],
+        a,
+        json!({"description": null})
+    );
+
+    // Invites: with and without a body; bob joins as member, carol as viewer.
+    let invite = conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/invites",
+        [beach],
+        a,
+        json!({"maxUses": null, "expiresInDays": 2})
+    );
+    let code = invite["data"]["code"].as_str().unwrap().to_owned();
+    let invite_id = invite["data"]["invite"]["id"].as_str().unwrap().to_owned();
+    conform!(c, app, "POST", "/api/homes/{home_id}/invites", [beach], a);
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/invites",
+        [beach],
+        a,
+        json!({"maxUses": 0})
+    );
+    conform!(c, app, "GET", "/api/homes/{home_id}/invites", [beach], a);
+    conform!(c, app, "GET", "/api/invites/{code}", [code], None);
+    conform!(
+        c,
+        app,
+        "GET",
+        "/api/invites/{code}",
+        ["0123456789abcdef0123"],
+        None
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/invites/{code}/accept",
+        [code],
+        Some(&bob.token)
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/invites/{code}/accept",
+        [code],
+        Some(&bob.token)
+    );
+    conform!(
+        c,
+        app,
+        "GET",
+        "/api/homes/{home_id}/invites",
+        [beach],
+        Some(&bob.token)
+    );
+    conform!(
+        c,
+        app,
+        "DELETE",
+        "/api/homes/{home_id}/invites/{invite_id}",
+        [beach, invite_id],
+        a
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/invites/{code}/accept",
+        [code],
+        Some(&carol.token)
+    );
+    let viewer = conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/invites",
+        [beach],
+        a,
+        json!({"role": "viewer"})
+    );
+    let viewer_code = viewer["data"]["code"].as_str().unwrap().to_owned();
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/invites/{code}/accept",
+        [viewer_code],
+        Some(&carol.token)
+    );
+
+    conform!(c, app, "GET", "/api/homes/{home_id}/members", [beach], a);
+    conform!(
+        c,
+        app,
+        "PATCH",
+        "/api/homes/{home_id}/members/{user_id}",
+        [beach, carol.id],
+        a,
+        json!({"role": "member"})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        "/api/homes/{home_id}/members/{user_id}",
+        [beach, carol.id],
+        a,
+        json!({"role": "chef"})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        "/api/homes/{home_id}/members/{user_id}",
+        [beach, alice.id],
+        Some(&bob.token),
+        json!({"role": "viewer"})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        "/api/homes/{home_id}/members/{user_id}",
+        [beach, alice.id],
+        a,
+        json!({"role": "admin"})
+    );
+    conform!(c, app, "GET", "/api/homes/{home_id}/changes", [beach], a);
+    conform!(c, app, "GET", "/api/homes/{home_id}/changes", [beach], a);
+    let page = send!(
+        app,
+        "GET",
+        format!("/api/homes/{beach}/changes?since=1&limit=2"),
+        a
+    );
+    c.check("GET", "/api/homes/{home_id}/changes", &page);
+    let invalid = send!(app, "GET", format!("/api/homes/{beach}/changes?limit=0"), a);
+    c.check("GET", "/api/homes/{home_id}/changes", &invalid);
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/activate",
+        [beach],
+        Some(&bob.token)
+    );
+    conform!(c, app, "POST", "/api/homes/{home_id}/leave", [beach], a);
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/leave",
+        [beach],
+        Some(&bob.token)
+    );
+    conform!(
+        c,
+        app,
+        "DELETE",
+        "/api/homes/{home_id}/members/{user_id}",
+        [beach, alice.id],
+        a
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/transfer",
+        [beach],
+        a,
+        json!({"userId": carol.id})
+    );
+    conform!(
+        c,
+        app,
+        "DELETE",
+        "/api/homes/{home_id}/members/{user_id}",
+        [beach, alice.id],
+        Some(&carol.token)
+    );
+    conform!(c, app, "DELETE", "/api/homes/{home_id}", [beach], a);
+    conform!(
+        c,
+        app,
+        "DELETE",
+        "/api/homes/{home_id}",
+        [beach],
+        Some(&carol.token)
+    );
+
+    // Sessions last: they end alice's tokens.
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/password",
+        [],
+        a,
+        json!({"currentPassword": "not it", "newPassword": "another long password"})
+    );
+    let fresh = conform!(
+        c,
+        app,
+        "POST",
+        "/api/auth/password",
+        [],
+        a,
+        json!({"currentPassword": password, "newPassword": "another long password"})
+    );
+    let fresh = fresh["data"]["token"].as_str().unwrap().to_owned();
+    conform!(c, app, "POST", "/api/auth/logout-all", [], Some(&fresh));
+    conform!(c, app, "POST", "/api/auth/logout-all", [], Some(&fresh));
+
+    // The page itself is HTML; its status is what matters.
+    conform!(c, app, "GET", "/api/docs", [], None);
+
+    assert!(
+        c.errors.is_empty(),
+        "responses differ from the document:\n{}",
+        c.errors.join("\n")
+    );
+    let never: Vec<_> = documented_operations(&doc)
+        .into_iter()
+        .filter(|op| !c.seen.contains(op))
+        .collect();
+    assert!(
+        never.is_empty(),
+        "no successful call checked these operations; add one to responses_match_the_document: \
+         {never:?}"
+    );
+}
