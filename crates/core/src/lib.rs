@@ -21,5 +21,6 @@ pub mod health;
 pub mod homes;
 pub mod ids;
 pub mod items;
+pub mod lists;
 pub mod money;
 pub mod repo_error;
