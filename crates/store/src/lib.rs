@@ -10,7 +10,8 @@
 //!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
 //! - [`change_log`] appends to and reads the per-home change log.
 //! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
-//!   ports; [`StoreHomes`] the homes-and-memberships port; [`StoreInvites`] the invites port.
+//!   ports; [`StoreHomes`] the homes-and-memberships port; [`StoreInvites`] the invites port;
+//!   [`StoreLists`] and [`StoreListItems`] the grocery-list ports.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -33,6 +34,8 @@ pub mod homes;
 mod ids;
 pub mod invites;
 pub mod items;
+pub mod list_items;
+pub mod lists;
 pub mod migrations;
 pub mod pool;
 pub mod schema;
@@ -48,6 +51,8 @@ pub use error::{StoreError, TxError, to_repo_error};
 pub use homes::StoreHomes;
 pub use invites::StoreInvites;
 pub use items::StoreItems;
+pub use list_items::StoreListItems;
+pub use lists::StoreLists;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use sessions::StoreSessions;

@@ -46,6 +46,7 @@ mod fixtures;
 mod homes;
 mod invites;
 mod items;
+mod lists;
 mod migrations;
 mod pool;
 mod sessions;
