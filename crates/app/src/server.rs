@@ -11,6 +11,7 @@ use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::items::ItemService;
+use pantry_core::lists::ListService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
@@ -19,7 +20,7 @@ use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
     Database, DbConfig, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreItems,
-    StoreSessions,
+    StoreListItems, StoreLists, StoreSessions,
 };
 use slog::{Logger, info};
 use std::sync::Arc;
@@ -113,6 +114,12 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         items: Arc::new(ItemService::new(
             Arc::new(StoreHomes::new(db.clone())),
             Arc::new(StoreItems::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
+        lists: Arc::new(ListService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
             Arc::new(SystemClock),
         )),
         database: Arc::new(db),

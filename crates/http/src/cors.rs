@@ -52,6 +52,7 @@ pub fn cors(allowed: Vec<String>, production: bool) -> Cors {
             header::CONTENT_TYPE,
             header::ACCEPT,
             header::HeaderName::from_static("idempotency-key"),
+            header::IF_MATCH,
         ])
         .expose_headers([
             header::HeaderName::from_static("x-request-id"),

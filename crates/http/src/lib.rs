@@ -20,6 +20,7 @@ pub mod health;
 pub mod homes;
 pub mod items;
 pub mod limits;
+pub mod lists;
 pub mod middleware;
 pub mod rate_limit;
 pub mod routes;

@@ -30,6 +30,7 @@ impl RouteTable {
                 crate::homes::invites::configure(cfg);
                 crate::homes::changes::configure(cfg);
                 crate::items::routes::configure(cfg);
+                crate::lists::routes::configure(cfg);
             }),
         }
     }

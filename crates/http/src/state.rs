@@ -7,6 +7,7 @@ use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::items::ItemService;
+use pantry_core::lists::ListService;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -41,4 +42,5 @@ pub struct AppState {
     pub invites: Arc<InviteService>,
     pub changes: Arc<ChangeFeed>,
     pub items: Arc<ItemService>,
+    pub lists: Arc<ListService>,
 }

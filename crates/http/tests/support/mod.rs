@@ -12,13 +12,15 @@ use pantry_core::clock::SystemClock;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::items::ItemService;
+use pantry_core::lists::ListService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
-    Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreItems, StoreSessions,
+    Database, StoreAccounts, StoreChangeLog, StoreHomes, StoreInvites, StoreItems, StoreListItems,
+    StoreLists, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -95,6 +97,12 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         items: Arc::new(ItemService::new(
             Arc::new(StoreHomes::new(db.clone())),
             Arc::new(StoreItems::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
+        lists: Arc::new(ListService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
             Arc::new(SystemClock),
         )),
     }
