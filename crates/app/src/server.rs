@@ -14,6 +14,7 @@ use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
+use pantry_core::lists::ListService;
 use pantry_core::portability::PortabilityService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
@@ -24,7 +25,7 @@ use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
     Database, DbConfig, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreIdempotency,
-    StoreInvites, StoreItems, StorePortability, StoreSessions,
+    StoreInvites, StoreItems, StoreListItems, StoreLists, StorePortability, StoreSessions,
 };
 use slog::{Logger, info};
 use std::sync::Arc;
@@ -142,6 +143,12 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(StoreIdempotency::new(db.clone())),
             Arc::new(SystemClock),
             idempotency::policy(&settings.http),
+        )),
+        lists: Arc::new(ListService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
+            Arc::new(SystemClock),
         )),
         database: Arc::new(db),
         started,

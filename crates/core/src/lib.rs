@@ -25,6 +25,7 @@ pub mod homes;
 pub mod idempotency;
 pub mod ids;
 pub mod items;
+pub mod lists;
 pub mod money;
 pub mod portability;
 pub mod repo_error;

@@ -52,11 +52,13 @@ pub fn cors(allowed: Vec<String>, production: bool) -> Cors {
             header::CONTENT_TYPE,
             header::ACCEPT,
             header::HeaderName::from_static("idempotency-key"),
+            header::IF_MATCH,
         ])
         .expose_headers([
             header::HeaderName::from_static("x-request-id"),
             header::RETRY_AFTER,
             header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("pixie-merged"),
         ])
         .supports_credentials()
         .max_age(PREFLIGHT_MAX_AGE_SECS)

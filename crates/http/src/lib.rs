@@ -21,6 +21,7 @@ pub mod homes;
 pub mod idempotency;
 pub mod items;
 pub mod limits;
+pub mod lists;
 pub mod middleware;
 pub mod openapi;
 pub mod preferences;

@@ -35,6 +35,7 @@ impl RouteTable {
                 crate::homes::activity::configure(cfg);
                 crate::preferences::configure(cfg);
                 crate::openapi::configure(cfg);
+                crate::lists::routes::configure(cfg);
             }),
         }
     }

@@ -10,6 +10,7 @@ use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
+use pantry_core::lists::ListService;
 use pantry_core::portability::PortabilityService;
 use std::sync::Arc;
 use std::time::Instant;
@@ -50,4 +51,5 @@ pub struct AppState {
     pub preferences: Arc<PreferencesService>,
     pub activity: Arc<ActivityFeed>,
     pub idempotency: Arc<Idempotency>,
+    pub lists: Arc<ListService>,
 }

@@ -13,6 +13,7 @@
 //!   ports (a user's preferences in `preferences.rs`); [`StoreHomes`] the homes-and-memberships port;
 //!   [`StoreInvites`] the invites port; [`StoreActivity`] the activity feed's reads;
 //!   [`StoreIdempotency`] the idempotency-key port; [`StoreItems`] the pantry;
+//!   [`StoreLists`] and [`StoreListItems`] the grocery-list ports;
 //!   [`StorePortability`] export and import of a whole home.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
@@ -38,6 +39,8 @@ pub mod idempotency;
 mod ids;
 pub mod invites;
 pub mod items;
+pub mod list_items;
+pub mod lists;
 pub mod migrations;
 pub mod pool;
 pub mod portability;
@@ -57,6 +60,8 @@ pub use homes::StoreHomes;
 pub use idempotency::StoreIdempotency;
 pub use invites::StoreInvites;
 pub use items::StoreItems;
+pub use list_items::StoreListItems;
+pub use lists::StoreLists;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use portability::StorePortability;

@@ -15,6 +15,7 @@ use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
+use pantry_core::lists::ListService;
 use pantry_core::portability::PortabilityService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
@@ -23,7 +24,7 @@ use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
     Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreIdempotency,
-    StoreInvites, StoreItems, StorePortability, StoreSessions,
+    StoreInvites, StoreItems, StoreListItems, StoreLists, StorePortability, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -124,6 +125,12 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(StoreIdempotency::new(db.clone())),
             Arc::new(SystemClock),
             pantry_http::idempotency::policy(&config()),
+        )),
+        lists: Arc::new(ListService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
+            Arc::new(SystemClock),
         )),
     }
 }

@@ -48,6 +48,7 @@ mod homes;
 mod idempotency;
 mod invites;
 mod items;
+mod lists;
 mod migrations;
 mod pool;
 mod portability;

@@ -1,0 +1,76 @@
+//! `/api/homes/:homeId/lists/*`: grocery lists ([`routes`]) and their entries ([`entries`]).
+//! Handlers parse and validate; `ListService` decides.
+
+pub mod entries;
+pub mod routes;
+
+use crate::error::{ApiError, FieldError};
+use pantry_core::lists::ListError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// How a refused list operation is answered.
+pub(crate) fn list_error(error: ListError) -> ApiError {
+    match error {
+        ListError::HomeNotFound => ApiError::not_found("Home not found"),
+        ListError::ListNotFound => ApiError::not_found("List not found"),
+        ListError::EntryNotFound => ApiError::not_found("List item not found"),
+        ListError::ItemNotFound => ApiError::not_found("Item not found"),
+        ListError::Forbidden(why) => ApiError::forbidden(format!("Forbidden: {why}")),
+        ListError::StaleList(current) => ApiError::stale(&*current),
+        ListError::StaleEntry(current) => ApiError::stale(&*current),
+        ListError::Conflict(why) => ApiError::conflict(why),
+        ListError::Repo(e) => e.into(),
+    }
+}
+
+/// Collects every invalid field before answering, so a form shows all its errors at once.
+#[derive(Default)]
+pub(crate) struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub(crate) fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        result
+            .map_err(|e| self.0.push(FieldError::new(field, e)))
+            .ok()
+    }
+
+    pub(crate) fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(self.0))
+        }
+    }
+}
+
+/// `{ids: [...]}` of the reorder routes.
+#[derive(Deserialize)]
+pub(crate) struct ReorderBody {
+    ids: Option<Vec<Uuid>>,
+}
+
+impl ReorderBody {
+    /// The ids: present, 1 to [`limits::REORDER_IDS`] of them, each once.
+    ///
+    /// [`limits::REORDER_IDS`]: pantry_core::lists::list::limits::REORDER_IDS
+    pub(crate) fn ids(self) -> Result<Vec<Uuid>, ApiError> {
+        use pantry_core::lists::list::limits::REORDER_IDS;
+        let refuse = |msg: String| ApiError::validation(vec![FieldError::new("ids", msg)]);
+        let ids = self.ids.ok_or_else(|| refuse("is required".to_owned()))?;
+        if ids.is_empty() || ids.len() > REORDER_IDS {
+            return Err(refuse(format!("must list 1 to {REORDER_IDS} ids")));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if !ids.iter().all(|id| seen.insert(*id)) {
+            return Err(refuse("must not repeat an id".to_owned()));
+        }
+        Ok(ids)
+    }
+}
+
+/// `?version=` of DELETE routes (or `If-Match`).
+#[derive(Deserialize)]
+pub(crate) struct VersionQuery {
+    pub(crate) version: Option<i64>,
+}
