@@ -150,6 +150,7 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(StoreListItems::new(db.clone())),
             Arc::new(SystemClock),
         )),
+        item_listings: Default::default(),
         database: Arc::new(db),
         started,
         agent: if settings.openai.api_key.is_some() {

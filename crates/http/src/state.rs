@@ -1,6 +1,7 @@
 //! Shared state handed to every handler.
 
 use crate::auth::jwt::TokenService;
+use crate::items::listing_cache::ListingCache;
 use pantry_core::accounts::preferences::PreferencesService;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::activity::ActivityFeed;
@@ -52,4 +53,6 @@ pub struct AppState {
     pub activity: Arc<ActivityFeed>,
     pub idempotency: Arc<Idempotency>,
     pub lists: Arc<ListService>,
+    /// Pantry listings as last sent, checked against the home's change-log seq.
+    pub item_listings: Arc<ListingCache>,
 }

@@ -525,3 +525,95 @@ on_both_backends!(
     postgres_item_roles_isolation,
     roles_and_isolation
 );
+
+/// Listings are served from memory while the home's change log stands still; any change, made
+/// through this server or another one on the same database, shows at once, and a member who
+/// leaves loses access at once.
+async fn listings_stay_current_across_instances(db: &TestDb, state: AppState) {
+    let app = app!(state);
+    let other = app!(support::state(&db.db, CapturedLog::default().logger()));
+    let alice = sign_up!(app, "alice");
+    let bob = sign_up!(app, "bob");
+    support::add_member(&db.db, alice.home, bob.id, "member").await;
+    let uri = items_uri(&alice);
+    let names = |reply: &support::Reply| -> Vec<String> {
+        reply.json()["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    send!(
+        app,
+        "POST",
+        uri,
+        Some(&alice.token),
+        json!({"name": "Rice"})
+    );
+    let first = send!(app, "GET", uri, Some(&alice.token));
+    let again = send!(app, "GET", uri, Some(&alice.token));
+    assert_eq!(names(&first), ["Rice"]);
+    assert_eq!(
+        again.json()["data"],
+        first.json()["data"],
+        "the same listing"
+    );
+    assert_eq!(again.json()["success"], true);
+    assert!(again.json()["timestamp"].is_string());
+    let search = format!("{uri}?search=ric");
+    assert_eq!(
+        names(&send!(app, "GET", search, Some(&bob.token))),
+        ["Rice"]
+    );
+
+    // Bob adds through the other instance; Alice's next read on this one has it.
+    let beans = send!(
+        other,
+        "POST",
+        uri,
+        Some(&bob.token),
+        json!({"name": "Rice noodles", "category": "grains"})
+    );
+    assert_eq!(status(&beans), 201);
+    let after = send!(app, "GET", uri, Some(&alice.token));
+    assert_eq!(names(&after), ["Rice noodles", "Rice"]);
+    assert_eq!(
+        names(&send!(app, "GET", search, Some(&bob.token))),
+        ["Rice noodles", "Rice"]
+    );
+    // An edit through the other instance too.
+    let id = beans.json()["data"]["id"].as_str().unwrap().to_owned();
+    let renamed = send!(
+        other,
+        "PATCH",
+        format!("{uri}/{id}"),
+        Some(&bob.token),
+        json!({"name": "Udon"})
+    );
+    assert_eq!(status(&renamed), 200);
+    assert_eq!(
+        names(&send!(app, "GET", uri, Some(&alice.token))),
+        ["Udon", "Rice"]
+    );
+    assert_eq!(
+        names(&send!(app, "GET", search, Some(&bob.token))),
+        ["Rice"]
+    );
+
+    // Bob leaves: the cached listing is not his any more.
+    let left = send!(
+        other,
+        "POST",
+        format!("/api/homes/{}/leave", alice.home),
+        Some(&bob.token)
+    );
+    assert_eq!(status(&left), 200, "{:?}", left.body);
+    assert_eq!(status(&send!(app, "GET", uri, Some(&bob.token))), 404);
+    assert_eq!(status(&send!(app, "GET", search, Some(&bob.token))), 404);
+}
+on_both_backends!(
+    sqlite_listings_stay_current_across_instances,
+    postgres_listings_stay_current_across_instances,
+    listings_stay_current_across_instances
+);

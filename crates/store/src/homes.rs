@@ -56,6 +56,23 @@ impl HomeRepository for StoreHomes {
         Ok(role)
     }
 
+    async fn role_and_seq(
+        &self,
+        home_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<(Role, i64)>, RepoError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<(String, i64)> = membership(home_id, user_id)
+            .inner_join(homes::table)
+            .select((memberships::role, homes::last_seq))
+            .first(&mut *conn)
+            .await
+            .optional()
+            .map_err(to_repo_error)?;
+        row.map(|(role, seq)| Ok((parse_role(&role)?, seq)))
+            .transpose()
+    }
+
     async fn get(&self, home_id: Uuid) -> Result<Option<Home>, RepoError> {
         let mut conn = self.db.conn().await?;
         let row: Option<HomeRow> = homes::table
@@ -340,9 +357,6 @@ async fn membership_role(
     Ok(role.as_deref().map(parse_role).transpose()?)
 }
 
-/// Takes the home's write lock for the rest of the transaction (PostgreSQL: the row lock;
-/// SQLite: the database write lock) with an `UPDATE` that changes nothing. `NotFound` when the
-/// home does not exist.
 /// Inserts a new home and its owner's membership; run inside a transaction. Timezone,
 /// currency, dietary restrictions, version and last_seq keep the migration's defaults
 /// ('UTC', 'USD', '[]', 1, 0).
@@ -399,6 +413,9 @@ pub(crate) async fn insert_membership(
     Ok(())
 }
 
+/// Takes the home's write lock for the rest of the transaction (PostgreSQL: the row lock;
+/// SQLite: the database write lock) with an `UPDATE` that changes nothing. `NotFound` when the
+/// home does not exist.
 pub(crate) async fn lock_home(conn: &mut AnyConnection, home_id: Uuid) -> Result<(), TxError> {
     let locked = diesel::update(homes::table.find(home_id.to_string()))
         .set(homes::last_seq.eq(homes::last_seq))

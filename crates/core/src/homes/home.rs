@@ -240,6 +240,14 @@ pub trait HomeRepository: Send + Sync {
     /// The user's role in the home, `None` when they are not a member (or it does not exist).
     async fn role_of(&self, home_id: Uuid, user_id: Uuid) -> Result<Option<Role>, RepoError>;
 
+    /// The user's role with the home's latest change-log `seq`, in one read (`None` as for
+    /// [`role_of`](Self::role_of)): what a cached read needs to know it is still current.
+    async fn role_and_seq(
+        &self,
+        home_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<(Role, i64)>, RepoError>;
+
     /// The home, if it exists. Callers check membership first.
     async fn get(&self, home_id: Uuid) -> Result<Option<Home>, RepoError>;
 

@@ -17,5 +17,5 @@ pub mod unit;
 pub use category::Category;
 pub use item::{ItemEdit, ItemFilter, ItemRepository, ItemStats, NewItem, PantryItem};
 pub use quantity::Quantity;
-pub use service::{ItemError, ItemService};
+pub use service::{ItemError, ItemService, Listing};
 pub use unit::Unit;

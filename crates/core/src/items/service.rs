@@ -64,6 +64,24 @@ fn settle(mutation: Mutation<PantryItem>) -> Result<PantryItem, ItemError> {
     }
 }
 
+/// What [`ItemService::list_unless_unchanged`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listing {
+    /// The home's change log is still at the `seq` the caller knows: its items are those the
+    /// caller read at that `seq`.
+    Unchanged {
+        /// The home's latest change-log `seq`.
+        seq: i64,
+    },
+    /// The items now, read after `seq` was: they reflect at least every change up to it.
+    Items {
+        /// The home's latest change-log `seq` when the items were read.
+        seq: i64,
+        /// The matching items.
+        items: Vec<PantryItem>,
+    },
+}
+
 /// Items "expiring soon" are those within this many days.
 pub const EXPIRING_SOON_DAYS: i64 = 3;
 
@@ -109,6 +127,31 @@ impl ItemService {
     ) -> Result<Vec<PantryItem>, ItemError> {
         self.require(home_id, actor, Role::Viewer).await?;
         Ok(self.items.list(home_id, filter, self.clock.now()).await?)
+    }
+
+    /// Items of the home matching `filter`, unless the home's change log is still at
+    /// `known_seq`. Every change to a home appends to its log in the same transaction, so an
+    /// unchanged `seq` means unchanged items: a caller holding the items it read at `known_seq`
+    /// can answer with them and skip reading them again. The membership check and the `seq`
+    /// are one read. The filter must not depend on the time (`expiring_within_days`), since
+    /// time passes without a change.
+    pub async fn list_unless_unchanged(
+        &self,
+        viewer: Uuid,
+        home_id: Uuid,
+        filter: &ItemFilter,
+        known_seq: Option<i64>,
+    ) -> Result<Listing, ItemError> {
+        let (_, seq) = self
+            .homes
+            .role_and_seq(home_id, viewer)
+            .await?
+            .ok_or(ItemError::HomeNotFound)?;
+        if known_seq == Some(seq) && filter.expiring_within_days.is_none() {
+            return Ok(Listing::Unchanged { seq });
+        }
+        let items = self.items.list(home_id, filter, self.clock.now()).await?;
+        Ok(Listing::Items { seq, items })
     }
 
     /// Counts over the home's pantry.

@@ -1,3 +1,4 @@
 //! `/api/homes/:homeId/items/*`: the pantry.
 
+pub mod listing_cache;
 pub mod routes;

@@ -3,14 +3,16 @@
 use crate::auth::AuthUser;
 use crate::envelope;
 use crate::error::{ApiError, FieldError};
+use crate::items::listing_cache::CachedListing;
 use crate::state::AppState;
 use crate::wire::{Decimal, Moment, expected_version, nullable};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use pantry_core::change_log::Actor;
 use pantry_core::items::item::{
     self, Added, ItemEdit, ItemFilter, NewItem, RecurringInterval, limits, parse_text,
 };
-use pantry_core::items::{Category, ItemError, Unit};
+use pantry_core::items::{Category, ItemError, Listing, Unit};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -309,12 +311,39 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = parse_filter(query.into_inner())?;
-    let items = state
+    let home_id = *path;
+    // A filter that depends on the time is read afresh every time.
+    let key = filter
+        .expiring_within_days
+        .is_none()
+        .then(|| (home_id, format!("{filter:?}")));
+    let cached = key.as_ref().and_then(|k| state.item_listings.get(k));
+    let listing = state
         .items
-        .list(&Actor::user(user.user_id), *path, &filter)
+        .list_unless_unchanged(
+            user.user_id,
+            home_id,
+            &filter,
+            cached.as_ref().map(|c| c.seq),
+        )
         .await
         .map_err(item_error)?;
-    Ok(envelope::ok(items))
+    match (listing, cached) {
+        (Listing::Unchanged { .. }, Some(cached)) => Ok(envelope::ok_serialized(&cached.data)),
+        (Listing::Unchanged { .. }, None) => Err(ApiError::internal(
+            "the listing was unchanged but nothing was cached",
+        )),
+        (Listing::Items { seq, items }, _) => {
+            let data = serde_json::to_vec(&items)
+                .map_err(|e| ApiError::internal(format!("serialising items: {e}")))?;
+            let response = envelope::ok_serialized(&data);
+            if let Some(key) = key {
+                let data = Bytes::from(data);
+                state.item_listings.put(key, CachedListing { seq, data });
+            }
+            Ok(response)
+        }
+    }
 }
 
 async fn stats(

@@ -132,6 +132,7 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(StoreListItems::new(db.clone())),
             Arc::new(SystemClock),
         )),
+        item_listings: Default::default(),
     }
 }
 
