@@ -4,7 +4,7 @@ list item, on SQLite and on PostgreSQL, with wrk, reporting req/s, p50/p99 laten
 CPU time per request and its peak RSS.
 
 Usage: cargo build --release -p pantry-app && python3 deploy/bench/household.py [--db sqlite|postgres|both]
-       [--seconds S] [--connections C] [--threads T] [--items N ...]
+       [--seconds S] [--connections C] [--threads T] [--items N ...] [--homes H]
 Needs wrk (apt-get install wrk) and, for PostgreSQL, a server at 127.0.0.1:5432 (user postgres,
 trust auth); each run creates and drops its own database. Talks to 127.0.0.1 only.
 """
@@ -88,6 +88,8 @@ LUA = """
 local counter = 0
 local tid = 0
 local threads = {}
+local paths = {%s}
+local tokens = {%s}
 function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
@@ -97,15 +99,19 @@ function init(args)
 end
 request = function()
   counter = counter + 1
+  local i = (counter %% #paths) + 1
   local body = %s
-  return wrk.format("%s", "%s", {["Authorization"] = "Bearer %s", ["Content-Type"] = "application/json"}, body)
+  return wrk.format("%s", paths[i], {["Authorization"] = "Bearer " .. tokens[i], ["Content-Type"] = "application/json"}, body)
 end
 """
 
 
-def wrk(server, method, path, token, body_expr, seconds, connections, threads):
+def wrk(server, method, targets, body_expr, seconds, connections, threads):
+    """Requests go round `targets`, a list of (path, token)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    script.write(LUA % (body_expr, method, path, token))
+    paths = ", ".join(json.dumps(p) for p, _ in targets)
+    tokens = ", ".join(json.dumps(t) for _, t in targets)
+    script.write(LUA % (paths, tokens, body_expr, method))
     script.close()
     url = f"http://127.0.0.1:{server.port}"
     base = ["wrk", f"-t{threads}", f"-c{connections}", "-s", script.name, "--latency"]
@@ -126,37 +132,44 @@ def wrk(server, method, path, token, body_expr, seconds, connections, threads):
     }
 
 
+def sign_up(server, name):
+    who = f"{name}{time.time_ns()}@example.com"
+    reg = api(server.port, "POST", "/api/auth/register", body={
+        "email": who, "password": "a long benchmark password", "name": name})["data"]
+    return reg["token"], reg["user"]["homeId"]
+
+
+NEW_ITEM = '\'{"name":"bench ' + "' .. tid .. '-' .. counter .. '" + '","quantity":2}\''
+
+
 def scenario(db, items, args):
     server = Server(db)
     try:
-        who = f"bench{time.time_ns()}@example.com"
-        reg = api(server.port, "POST", "/api/auth/register", body={
-            "email": who, "password": "a long benchmark password", "name": "Bench"})["data"]
-        token, home = reg["token"], reg["user"]["homeId"]
+        token, home = sign_up(server, "Bench")
         for i in range(items):
             api(server.port, "POST", f"/api/homes/{home}/items", token,
                 {"name": f"Item {i}", "quantity": 1 + i % 5, "category": "pantry"})
         results = {}
         results[f"GET items ({items} items)"] = wrk(
-            server, "GET", f"/api/homes/{home}/items", token, "nil",
+            server, "GET", [(f"/api/homes/{home}/items", token)], "nil",
             args.seconds, args.connections, args.threads)
-        # Each request creates a new row (unique names: nothing merges).
-        results["POST items"] = wrk(
-            server, "POST", f"/api/homes/{home}/items", token,
-            '\'{"name":"bench ' + "' .. tid .. '-' .. counter .. '" + '","quantity":2}\'',
+        # Each request creates a new row (unique names: nothing merges). In one home every
+        # write waits for the home's lock; households are independent, so also spread over
+        # several homes, as a server with many households sees them.
+        results["POST items (one home)"] = wrk(
+            server, "POST", [(f"/api/homes/{home}/items", token)], NEW_ITEM,
             args.seconds, args.connections, args.threads)
-        lists = None
-        try:
-            lists = api(server.port, "GET", f"/api/homes/{home}/lists/default", token)["data"]
-        except OSError:
-            pass
-        if lists:
-            added = api(server.port, "POST", f"/api/homes/{home}/lists/{lists['id']}/items/by-name",
-                        token, {"name": "Milk"})["data"]
-            entry = added["listItem"]["id"]
-            results["PATCH toggle list item"] = wrk(
-                server, "PATCH", f"/api/homes/{home}/lists/{lists['id']}/items/{entry}/toggle", token,
-                "nil", args.seconds, args.connections, args.threads)
+        others = [sign_up(server, f"Home{i}") for i in range(args.homes)]
+        results[f"POST items ({args.homes} homes)"] = wrk(
+            server, "POST", [(f"/api/homes/{h}/items", t) for t, h in others], NEW_ITEM,
+            args.seconds, args.connections, args.threads)
+        lists = api(server.port, "GET", f"/api/homes/{home}/lists/default", token)["data"]
+        added = api(server.port, "POST", f"/api/homes/{home}/lists/{lists['id']}/items/by-name",
+                    token, {"name": "Milk"})["data"]
+        entry = added["listItem"]["id"]
+        results["PATCH toggle list item (one home)"] = wrk(
+            server, "PATCH", [(f"/api/homes/{home}/lists/{lists['id']}/items/{entry}/toggle", token)],
+            "nil", args.seconds, args.connections, args.threads)
         peak = server.peak_rss_mib()
     finally:
         server.stop()
@@ -170,6 +183,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--items", type=int, nargs="+", default=[50, 200])
+    ap.add_argument("--homes", type=int, default=16, help="homes the spread-out writes go to")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release -p pantry-app")

@@ -26,19 +26,11 @@ pub async fn append_event(
     conn: &mut AnyConnection,
     ev: &NewHomeEvent,
 ) -> Result<HomeEvent, RepoError> {
-    let home_id = ev.home_id.to_string();
-    let seq: i64 = diesel::update(homes::table.find(&home_id))
-        .set(homes::last_seq.eq(homes::last_seq + 1))
-        .returning(homes::last_seq)
-        .get_result(conn)
-        .await
-        .map_err(to_repo_error)?;
-
     let payload = serde_json::to_string(&ev.payload)
         .map_err(|err| RepoError::Storage(format!("event payload is not serialisable: {err}")))?;
     let row = NewEventRow {
-        home_id,
-        seq,
+        home_id: ev.home_id.to_string(),
+        seq: 0,
         kind: ev.kind.clone(),
         entity_id: ev.entity_id.map(|id| id.to_string()),
         payload,
@@ -46,11 +38,47 @@ pub async fn append_event(
         actor_user_id: ev.actor.user_id.map(|id| id.to_string()),
         created_at: ev.at.naive_utc(),
     };
-    diesel::insert_into(home_events::table)
-        .values(&row)
-        .execute(conn)
-        .await
-        .map_err(to_repo_error)?;
+    let seq = match conn {
+        // One round trip: the seq bump and the insert in one statement, inside the lock the
+        // bump takes. Every write pays for this append, and the home's lock is held meanwhile.
+        AnyConnection::Postgresql(c) => {
+            use diesel::sql_types::{Nullable, Text, Timestamp};
+            let appended: Option<AppendedSeq> = diesel::sql_query(
+                "WITH bumped AS (UPDATE homes SET last_seq = last_seq + 1 WHERE id = $1 \
+                 RETURNING last_seq) \
+                 INSERT INTO home_events \
+                 (home_id, seq, kind, entity_id, payload, actor_kind, actor_user_id, created_at) \
+                 SELECT $1, bumped.last_seq, $2, $3, $4, $5, $6, $7 FROM bumped RETURNING seq",
+            )
+            .bind::<Text, _>(&row.home_id)
+            .bind::<Text, _>(&row.kind)
+            .bind::<Nullable<Text>, _>(&row.entity_id)
+            .bind::<Text, _>(&row.payload)
+            .bind::<Text, _>(&row.actor_kind)
+            .bind::<Nullable<Text>, _>(&row.actor_user_id)
+            .bind::<Timestamp, _>(row.created_at)
+            .get_result(c)
+            .await
+            .optional()
+            .map_err(to_repo_error)?;
+            appended.ok_or(RepoError::NotFound)?.seq
+        }
+        // In-process: two statements cost no network round trip.
+        AnyConnection::Sqlite(_) => {
+            let seq: i64 = diesel::update(homes::table.find(&row.home_id))
+                .set(homes::last_seq.eq(homes::last_seq + 1))
+                .returning(homes::last_seq)
+                .get_result(conn)
+                .await
+                .map_err(to_repo_error)?;
+            diesel::insert_into(home_events::table)
+                .values(&NewEventRow { seq, ..row })
+                .execute(conn)
+                .await
+                .map_err(to_repo_error)?;
+            seq
+        }
+    };
 
     Ok(HomeEvent {
         home_id: ev.home_id,
@@ -61,6 +89,13 @@ pub async fn append_event(
         actor: ev.actor,
         at: ev.at,
     })
+}
+
+/// The `seq` PostgreSQL's append answers.
+#[derive(QueryableByName)]
+struct AppendedSeq {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq: i64,
 }
 
 /// [`ChangeLogReader`] over the database.
