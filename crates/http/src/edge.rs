@@ -58,7 +58,10 @@ pub(crate) struct ErrorEnvelope<'a> {
     /// Seconds to wait before retrying, as in `Retry-After`; 429 only.
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
+    /// The row as it is now; 409 `STALE_VERSION` only (the same shape the route answers on
+    /// success).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     current: Option<&'a serde_json::Value>,
 }
 

@@ -17,8 +17,9 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 use std::sync::LazyLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
+use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
 
+pub(crate) mod mirrors;
 mod tidy;
 use tidy::Tidy;
 
@@ -44,6 +45,64 @@ pub(crate) struct BadRequest(ErrorResponse);
 #[response(headers(("Retry-After" = u64, description = "Seconds to wait")))]
 #[allow(dead_code)]
 pub(crate) struct TooManyRequests(ErrorResponse);
+
+/// The same `Idempotency-Key` was already used for a different request
+/// (`IDEMPOTENCY_KEY_REUSED`); nothing ran. Pick a fresh key per intended change.
+#[derive(ToResponse)]
+#[allow(dead_code)]
+pub(crate) struct KeyReused(ErrorResponse);
+
+/// 409 `STALE_VERSION`: the request named a version that is no longer current, so nothing was
+/// written. `current` is the row as it is now: show or merge it, then retry with its `version`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub(crate) struct Stale<T> {
+    /// Always `false`.
+    #[schema(example = false)]
+    success: bool,
+    #[schema(example = "This was changed by someone else; here is the current version")]
+    error: String,
+    /// Always `STALE_VERSION`.
+    #[schema(example = "STALE_VERSION")]
+    code: String,
+    /// Equals the `X-Request-Id` header and the id in the server log.
+    #[schema(format = Uuid)]
+    request_id: String,
+    /// The row as it is now.
+    current: T,
+}
+
+/// The header of a versioned write.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub(crate) struct IfMatch {
+    /// Change it only if its `version` is still this one: `"3"` (also `3` or `W/"3"`; `*`
+    /// matches any). Takes the place of `version` in the body or query. A stale version
+    /// answers 409 `STALE_VERSION` with the row as it is now; without a version the last write
+    /// wins.
+    #[param(rename = "If-Match", nullable = false, example = "\"3\"")]
+    if_match: Option<String>,
+}
+
+/// The header that makes a retry safe.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub(crate) struct IdempotencyKey {
+    /// A fresh key (1 to 255 visible ASCII characters, e.g. a UUID) per intended change; send
+    /// the same request with the same key on every retry. A retry after a 2xx answers the
+    /// stored status and body with `Idempotent-Replayed: true` and does not run again; while
+    /// the first request still runs it answers 409 `IDEMPOTENCY_IN_PROGRESS` with
+    /// `Retry-After`. Keys last `IDEMPOTENCY_TTL` (24 hours by default).
+    #[param(
+        rename = "Idempotency-Key",
+        nullable = false,
+        example = "0193a0c4-5f7e-7c1a-9a4e-2f0c8d6b1e33"
+    )]
+    idempotency_key: Option<String>,
+}
 
 // Mirrors `pantry_core::homes::role::Role`, which cannot derive `ToSchema` (the core names no
 // wire library); tests/openapi.rs keeps the two in step.
@@ -108,10 +167,49 @@ Besides the statuses listed per operation, any route may answer 408 (`REQUEST_TI
         crate::homes::invites::preview,
         crate::homes::invites::accept,
         crate::homes::changes::changes,
+        crate::items::routes::list,
+        crate::items::routes::create,
+        crate::items::routes::stats,
+        crate::items::routes::get,
+        crate::items::routes::update,
+        crate::items::routes::patch,
+        crate::items::routes::delete,
+        crate::items::routes::toggle,
+        crate::items::routes::toggle_post,
+        crate::items::routes::consume,
+        crate::lists::routes::lists,
+        crate::lists::routes::create,
+        crate::lists::routes::default_list,
+        crate::lists::routes::reorder,
+        crate::lists::routes::get,
+        crate::lists::routes::update,
+        crate::lists::routes::patch,
+        crate::lists::routes::delete,
+        crate::lists::routes::stats,
+        crate::lists::routes::complete,
+        crate::lists::routes::complete_post,
+        crate::lists::routes::uncomplete,
+        crate::lists::routes::uncomplete_post,
+        crate::lists::routes::reset,
+        crate::lists::routes::reset_post,
+        crate::lists::entries::add,
+        crate::lists::entries::add_by_name,
+        crate::lists::entries::reorder,
+        crate::lists::entries::update,
+        crate::lists::entries::patch,
+        crate::lists::entries::remove,
+        crate::lists::entries::toggle,
+        crate::lists::entries::toggle_post,
+        crate::lists::entries::bought,
+        crate::homes::activity::activity,
+        crate::homes::portability::export,
+        crate::homes::portability::import,
+        crate::preferences::get,
+        crate::preferences::update,
         openapi_json,
         docs,
     ),
-    components(responses(Unauthorized, BadRequest, TooManyRequests)),
+    components(responses(Unauthorized, BadRequest, TooManyRequests, KeyReused)),
     modifiers(&BearerAuth, &Tidy),
     tags(
         (name = "auth", description = "Accounts and sessions"),
@@ -119,6 +217,12 @@ Besides the statuses listed per operation, any route may answer 408 (`REQUEST_TI
         (name = "members", description = "Who belongs to a home, with which role"),
         (name = "invites", description = "Joining a home by code"),
         (name = "changes", description = "A home's change log, for resume and sync"),
+        (name = "items", description = "The pantry: what the household has, how much, where, until when"),
+        (name = "lists", description = "Grocery lists: what the household means to buy"),
+        (name = "list-items", description = "The entries of a grocery list: a pantry item to buy, how much"),
+        (name = "activity", description = "A home's recent changes, for people to read"),
+        (name = "preferences", description = "The caller's preferences and those their home shares"),
+        (name = "portability", description = "A whole home as a document: export and import"),
         (name = "probes", description = "Liveness and readiness (not under /api, not rate limited)"),
         (name = "meta", description = "This document and its reference page"),
     ),

@@ -4,9 +4,14 @@
 //! decides who may write what.
 
 use crate::auth::AuthUser;
-use crate::envelope;
+use crate::envelope::{self, Success};
 use crate::error::{ApiError, FieldError};
+use crate::openapi::mirrors::{
+    BudgetConsciousnessSchema, CookingSkillSchema, NotificationTypeSchema,
+};
+use crate::openapi::{BadRequest, ErrorResponse, TooManyRequests, Unauthorized};
 use crate::state::AppState;
+use crate::wire::Decimal;
 use actix_web::{HttpResponse, web};
 use pantry_core::accounts::preferences::{
     BudgetConsciousness, CookingSkill, HomeChoice, NotificationType, PreferenceFieldError,
@@ -16,6 +21,7 @@ use pantry_core::homes::home::{HomeEdit, HomeFieldError};
 use pantry_core::money::{self, MoneyError};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,18 +32,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The earlier server's preferences object, plus `homeId` (the home the home fields are from).
-#[derive(Serialize)]
+// The earlier server's preferences object, plus `homeId`.
+/// The caller's own preferences and those their home shares. Every field is always sent; with
+/// no home, the home fields are `null` or empty and `homeId` is `null`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Preferences)]
 struct PreferencesBody {
+    /// The caller's diet (e.g. `vegan`).
     dietary_restrictions: Vec<String>,
+    /// `null` when not set.
+    #[schema(value_type = Option<CookingSkillSchema>, required = true)]
     cooking_skill_level: Option<CookingSkill>,
+    /// `null` when not set.
+    #[schema(value_type = Option<BudgetConsciousnessSchema>, required = true)]
     budget_consciousness: Option<BudgetConsciousness>,
+    /// Notifications the caller does not want.
+    #[schema(value_type = Vec<NotificationTypeSchema>)]
     muted_notification_types: Vec<NotificationType>,
+    /// The home's household size.
+    #[schema(required = true)]
     household_size: Option<i32>,
+    /// The diet the home shares.
     shared_dietary_restrictions: Vec<String>,
-    /// Major units, as home rows carry it.
+    /// The home's monthly budget, in major units of its currency, as home rows carry it.
+    #[schema(required = true, example = 250.5)]
     monthly_budget: Option<f64>,
+    /// The home the home fields are from.
+    #[schema(required = true)]
     home_id: Option<Uuid>,
 }
 
@@ -63,30 +85,56 @@ impl From<Preferences> for PreferencesBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct PreferencesQuery {
+    /// One of the caller's homes (another answers 404, like a missing one). Without it (or
+    /// empty), the home the token is bound to, or the caller's current home if they left that
+    /// one.
+    #[param(value_type = Option<Uuid>, nullable = false)]
     home_id: Option<String>,
 }
 
-/// Each field as sent, `null` included (`Some(Value::Null)`), so that a value of the wrong type
-/// is reported against its field instead of failing the whole body. Unknown fields are ignored.
-#[derive(Deserialize)]
+// Each field as sent, `null` included (`Some(Value::Null)`), so that a value of the wrong type
+// is reported against its field instead of failing the whole body.
+/// Any subset of the fields, at least one; absent fields keep their value, unknown fields are
+/// ignored. The caller's own fields anyone may change; the home's fields (`householdSize`,
+/// `sharedDietaryRestrictions`, `monthlyBudget`) need admin or owner there, and without that
+/// role nothing at all is written. Every value is checked; nothing is written if one is bad.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PreferencesEdit)]
 struct PatchBody {
+    /// At most 20 strings of 1 to 64 characters, trimmed and de-duplicated ignoring case;
+    /// `null` empties it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<String>>)]
     dietary_restrictions: Option<Value>,
+    /// Any case; `null` unsets it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<CookingSkillSchema>)]
     cooking_skill_level: Option<Value>,
+    /// Any case; `null` unsets it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<BudgetConsciousnessSchema>)]
     budget_consciousness: Option<Value>,
+    /// `null` empties it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<NotificationTypeSchema>>)]
     muted_notification_types: Option<Value>,
+    /// 1 to 20, or `null` (home field).
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 20)]
     household_size: Option<Value>,
+    /// As `dietaryRestrictions` (home field).
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<String>>)]
     shared_dietary_restrictions: Option<Value>,
+    /// Major units, as a number or a numeric string: not negative, at most two decimals, or
+    /// `null` (home field).
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Decimal>)]
     monthly_budget: Option<Value>,
 }
 
@@ -233,6 +281,24 @@ fn preferences_error(error: PreferencesError) -> ApiError {
     }
 }
 
+/// The caller's preferences
+///
+/// Their own, and those of the chosen home.
+#[utoipa::path(
+    get,
+    path = "/api/users/me/preferences",
+    tag = "preferences",
+    operation_id = "getPreferences",
+    security(("bearerAuth" = [])),
+    params(PreferencesQuery),
+    responses(
+        (status = 200, description = "The preferences", body = Success<PreferencesBody>),
+        (status = 400, response = BadRequest),
+        (status = 404, description = "`homeId` is not one of the caller's homes (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -247,8 +313,27 @@ async fn get(
     Ok(envelope::ok(PreferencesBody::from(prefs)))
 }
 
+/// Change preferences
+///
 /// Answers `{success, timestamp}` as the earlier server did, plus `data`: the preferences after
-/// the change.
+/// the change. Home fields are written as an edit of the home (`version` + 1).
+#[utoipa::path(
+    patch,
+    path = "/api/users/me/preferences",
+    tag = "preferences",
+    operation_id = "updatePreferences",
+    security(("bearerAuth" = [])),
+    params(PreferencesQuery),
+    request_body = PatchBody,
+    responses(
+        (status = 200, description = "The preferences after the change", body = Success<PreferencesBody>),
+        (status = 400, description = "Invalid fields (`VALIDATION_ERROR`, one `details` entry per field), no known field (`BAD_REQUEST` \"No valid fields to update\"), or not a JSON object", body = ErrorResponse),
+        (status = 403, description = "Home fields need admin or owner in the chosen home; nothing was written (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "`homeId` is not one of the caller's homes, or home fields were sent with no home (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn update(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -40,8 +40,9 @@ impl Decimal {
     }
 }
 
-/// A moment sent as RFC 3339 text, a calendar date (midnight UTC), or epoch milliseconds.
-#[derive(Debug, Clone, Deserialize)]
+/// A moment sent as RFC 3339 text (`2026-12-24T18:00:00Z`), a calendar date (`2026-12-24`,
+/// midnight UTC), or epoch milliseconds; kept to the millisecond.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Moment {
     Millis(i64),

@@ -302,20 +302,421 @@ fn all_actor_kinds() -> Vec<pantry_core::change_log::ActorKind> {
     vec![ActorKind::User, ActorKind::Pixie, ActorKind::System]
 }
 
+fn all_categories() -> Vec<pantry_core::items::Category> {
+    use pantry_core::items::Category;
+    match Category::Dairy {
+        Category::Dairy
+        | Category::Meat
+        | Category::Produce
+        | Category::Grains
+        | Category::Pantry
+        | Category::Frozen
+        | Category::Beverages
+        | Category::Snacks
+        | Category::Condiments
+        | Category::Spices
+        | Category::Baking
+        | Category::Other => {}
+    }
+    Category::ALL.to_vec()
+}
+
+fn all_units() -> Vec<pantry_core::items::Unit> {
+    use pantry_core::items::Unit;
+    match Unit::Piece {
+        Unit::Piece
+        | Unit::Gram
+        | Unit::Kg
+        | Unit::Ml
+        | Unit::Liter
+        | Unit::Oz
+        | Unit::Lb
+        | Unit::Cup
+        | Unit::Tbsp
+        | Unit::Tsp
+        | Unit::Bunch
+        | Unit::Dozen
+        | Unit::Loaf
+        | Unit::Bottle
+        | Unit::Box
+        | Unit::Bag
+        | Unit::Package
+        | Unit::Jar => {}
+    }
+    Unit::ALL.to_vec()
+}
+
+fn all_intervals() -> Vec<pantry_core::items::item::RecurringInterval> {
+    use pantry_core::items::item::RecurringInterval;
+    match RecurringInterval::Daily {
+        RecurringInterval::Daily
+        | RecurringInterval::Weekly
+        | RecurringInterval::Biweekly
+        | RecurringInterval::Monthly => {}
+    }
+    vec![
+        RecurringInterval::Daily,
+        RecurringInterval::Weekly,
+        RecurringInterval::Biweekly,
+        RecurringInterval::Monthly,
+    ]
+}
+
+fn all_schedules() -> Vec<pantry_core::lists::ListSchedule> {
+    use pantry_core::lists::ListSchedule;
+    match ListSchedule::Weekly {
+        ListSchedule::Weekly | ListSchedule::Biweekly | ListSchedule::Monthly => {}
+    }
+    vec![
+        ListSchedule::Weekly,
+        ListSchedule::Biweekly,
+        ListSchedule::Monthly,
+    ]
+}
+
+fn all_cooking_skills() -> Vec<pantry_core::accounts::preferences::CookingSkill> {
+    use pantry_core::accounts::preferences::CookingSkill;
+    match CookingSkill::Beginner {
+        CookingSkill::Beginner | CookingSkill::Intermediate | CookingSkill::Advanced => {}
+    }
+    vec![
+        CookingSkill::Beginner,
+        CookingSkill::Intermediate,
+        CookingSkill::Advanced,
+    ]
+}
+
+fn all_budget_levels() -> Vec<pantry_core::accounts::preferences::BudgetConsciousness> {
+    use pantry_core::accounts::preferences::BudgetConsciousness;
+    match BudgetConsciousness::Low {
+        BudgetConsciousness::Low | BudgetConsciousness::Medium | BudgetConsciousness::High => {}
+    }
+    vec![
+        BudgetConsciousness::Low,
+        BudgetConsciousness::Medium,
+        BudgetConsciousness::High,
+    ]
+}
+
+fn all_notification_types() -> Vec<pantry_core::accounts::preferences::NotificationType> {
+    use pantry_core::accounts::preferences::NotificationType;
+    match NotificationType::RecurringDue {
+        NotificationType::RecurringDue
+        | NotificationType::ExpiringSoon
+        | NotificationType::PartnerActivity
+        | NotificationType::SundaySync
+        | NotificationType::RunningLow => {}
+    }
+    NotificationType::ALL.to_vec()
+}
+
+fn wire_values<T: serde::Serialize>(values: Vec<T>) -> Value {
+    Value::Array(
+        values
+            .iter()
+            .map(|v| serde_json::to_value(v).unwrap())
+            .collect(),
+    )
+}
+
 #[actix_web::test]
 async fn enums_mirrored_from_the_core_list_exactly_its_wire_values() {
     let (_, doc) = served_document().await;
     let schemas = &doc["components"]["schemas"];
-    let roles: Vec<Value> = all_roles()
+    for (name, values) in [
+        ("Role", wire_values(all_roles())),
+        ("ActorKind", wire_values(all_actor_kinds())),
+        ("Category", wire_values(all_categories())),
+        ("Unit", wire_values(all_units())),
+        ("RecurringInterval", wire_values(all_intervals())),
+        ("ListSchedule", wire_values(all_schedules())),
+        ("CookingSkill", wire_values(all_cooking_skills())),
+        ("BudgetConsciousness", wire_values(all_budget_levels())),
+        ("NotificationType", wire_values(all_notification_types())),
+    ] {
+        assert_eq!(schemas[name]["enum"], values, "{name}");
+    }
+}
+
+// ---- Mirrored structs ----------------------------------------------------------------------------
+
+/// `value` when `full`, else `None`: every optional field of a mirrored value is checked both
+/// ways, with a value (its type) and without (`null`, which the schema must allow).
+fn when<T>(full: bool, value: T) -> Option<T> {
+    full.then_some(value)
+}
+
+fn pantry_item(full: bool) -> pantry_core::items::PantryItem {
+    use pantry_core::items::item::RecurringInterval;
+    use pantry_core::items::{Category, PantryItem, Quantity, Unit};
+    let now = chrono::Utc::now();
+    // A fraction is sent as a float, a whole amount as an integer; prices alike.
+    PantryItem {
+        id: uuid::Uuid::now_v7(),
+        home_id: uuid::Uuid::now_v7(),
+        name: "Oat milk".to_owned(),
+        description: when(full, "unsweetened".to_owned()),
+        category: Category::Beverages,
+        quantity: Quantity::from_milli(if full { 1_500 } else { 2_000 }).unwrap(),
+        unit: Unit::Liter,
+        location: when(full, "Fridge".to_owned()),
+        expires_at: when(full, now),
+        is_checked: full,
+        is_recurring: full,
+        recurring_interval: when(full, RecurringInterval::Weekly),
+        price_minor: when(full, 349),
+        store: when(full, "Corner shop".to_owned()),
+        notes: when(full, "barista".to_owned()),
+        receipt_id: when(full, uuid::Uuid::now_v7()),
+        added_by: when(full, uuid::Uuid::now_v7()),
+        version: 3,
+        date_added: now,
+        last_updated: now,
+    }
+}
+
+fn item_stats() -> pantry_core::items::ItemStats {
+    use pantry_core::items::item::CategoryCount;
+    use pantry_core::items::{Category, ItemStats};
+    ItemStats {
+        total: 3,
+        checked: 1,
+        unchecked: 2,
+        by_category: [
+            (
+                Category::Dairy.as_str(),
+                CategoryCount {
+                    total: 2,
+                    checked: 1,
+                },
+            ),
+            (
+                Category::Other.as_str(),
+                CategoryCount {
+                    total: 1,
+                    checked: 0,
+                },
+            ),
+        ]
         .into_iter()
-        .map(|r| serde_json::to_value(r).unwrap())
-        .collect();
-    assert_eq!(schemas["Role"]["enum"], Value::Array(roles));
-    let kinds: Vec<Value> = all_actor_kinds()
-        .into_iter()
-        .map(|k| serde_json::to_value(k).unwrap())
-        .collect();
-    assert_eq!(schemas["ActorKind"]["enum"], Value::Array(kinds));
+        .collect(),
+        expired: 1,
+        expiring_soon: 0,
+        out_of_stock: 1,
+    }
+}
+
+fn grocery_list(full: bool) -> pantry_core::lists::GroceryList {
+    use pantry_core::lists::{GroceryList, ListSchedule};
+    let now = chrono::Utc::now();
+    GroceryList {
+        id: uuid::Uuid::now_v7(),
+        home_id: uuid::Uuid::now_v7(),
+        name: "Weekly shop".to_owned(),
+        description: when(full, "Saturdays".to_owned()),
+        is_active: !full,
+        is_default: full,
+        completed_at: when(full, now),
+        total_budget_minor: when(full, 8_050),
+        estimated_cost_minor: when(full, 398),
+        recurring_schedule: when(full, ListSchedule::Weekly),
+        schedule_day_of_week: when(full, 6),
+        schedule_day_of_month: when(full, 31),
+        next_reset_at: when(full, now),
+        last_reset_at: when(full, now),
+        round_number: 2,
+        position: 1,
+        version: 4,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn list_entry(full: bool) -> pantry_core::lists::ListItem {
+    use pantry_core::items::Quantity;
+    use pantry_core::lists::ListItem;
+    let now = chrono::Utc::now();
+    ListItem {
+        id: uuid::Uuid::now_v7(),
+        list_id: uuid::Uuid::now_v7(),
+        item_id: uuid::Uuid::now_v7(),
+        quantity: Quantity::from_milli(if full { 2_500 } else { 1_000 }).unwrap(),
+        is_completed: full,
+        completed_at: when(full, now),
+        notes: when(full, "the organic one".to_owned()),
+        estimated_price_minor: when(full, 199),
+        position: 0,
+        added_by: when(full, uuid::Uuid::now_v7()),
+        version: 2,
+        added_at: now,
+        updated_at: now,
+    }
+}
+
+fn entry_with_item(full: bool) -> pantry_core::lists::ListItemWithItem {
+    pantry_core::lists::ListItemWithItem {
+        entry: list_entry(full),
+        item: pantry_item(full),
+    }
+}
+
+fn home_export(full: bool) -> pantry_core::portability::HomeExport {
+    use pantry_core::homes::role::Role;
+    use pantry_core::items::item::RecurringInterval;
+    use pantry_core::items::{Category, Unit};
+    use pantry_core::portability::{
+        ExportedHome, ExportedItem, ExportedList, ExportedListItem, ExportedMember,
+        ExportedMessage, ExportedThread, FORMAT, HomeExport, VERSION,
+    };
+    let now = chrono::Utc::now();
+    let item_id = uuid::Uuid::now_v7();
+    HomeExport {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        exported_at: now,
+        home: ExportedHome {
+            name: "Beach House".to_owned(),
+            description: when(full, "by the sea".to_owned()),
+            timezone: "Europe/Berlin".to_owned(),
+            currency: "EUR".to_owned(),
+            monthly_budget_minor: when(full, 45_050),
+            household_size: when(full, 3),
+            shared_dietary_restrictions: vec!["vegetarian".to_owned()],
+        },
+        members: vec![ExportedMember {
+            name: "Alice".to_owned(),
+            role: Role::Owner,
+            joined_at: now,
+        }],
+        items: vec![ExportedItem {
+            id: item_id,
+            name: "Oat milk".to_owned(),
+            description: when(full, "unsweetened".to_owned()),
+            category: Category::Beverages,
+            quantity_milli: 1_500,
+            unit: Unit::Liter,
+            location: when(full, "Fridge".to_owned()),
+            expires_at: when(full, now),
+            is_checked: full,
+            is_recurring: full,
+            recurring_interval: when(full, RecurringInterval::Monthly),
+            price_minor: when(full, 349),
+            store: when(full, "Corner shop".to_owned()),
+            notes: when(full, "barista".to_owned()),
+            date_added: now,
+            last_updated: now,
+        }],
+        lists: vec![ExportedList {
+            name: "Weekly shop".to_owned(),
+            description: when(full, "Saturdays".to_owned()),
+            is_active: true,
+            is_default: false,
+            completed_at: when(full, now),
+            total_budget_minor: when(full, 8_000),
+            recurring_schedule: when(full, "biweekly".to_owned()),
+            schedule_day_of_week: when(full, 6),
+            schedule_day_of_month: when(full, 1),
+            next_reset_at: when(full, now),
+            last_reset_at: when(full, now),
+            round_number: 1,
+            position: 0,
+            created_at: now,
+            items: vec![ExportedListItem {
+                item_id,
+                quantity_milli: 2_000,
+                is_completed: full,
+                completed_at: when(full, now),
+                notes: when(full, "two cartons".to_owned()),
+                estimated_price_minor: when(full, 199),
+                position: 0,
+                added_at: now,
+            }],
+        }],
+        threads: vec![ExportedThread {
+            title: when(full, "Curry night".to_owned()),
+            created_at: now,
+            updated_at: now,
+            messages: vec![ExportedMessage {
+                role: "assistant".to_owned(),
+                content: "Here is a list.".to_owned(),
+                intent: when(full, "plan_meal".to_owned()),
+                tool_calls: when(full, json!([{"name": "add_to_list"}])),
+                ui: when(full, json!({"card": "list"})),
+                author_name: when(full, "Alice".to_owned()),
+                created_at: now,
+            }],
+        }],
+    }
+}
+
+/// Real pantry-core values, serialised as the server sends them, match the schemas mirrored
+/// from them exactly: every key the value has is in the schema and every key of the schema is
+/// sent and required, with the documented type (nullable exactly where `null` is sent) and enum
+/// values. A field added, removed, renamed or retyped on either side fails here.
+#[actix_web::test]
+async fn core_values_match_their_mirror_schemas() {
+    use pantry_core::lists::entry::Bought;
+    use pantry_core::lists::{GroceryListWithItems, ListStats};
+    let (_, doc) = served_document().await;
+    let mut c = Conformance {
+        doc,
+        seen: BTreeSet::new(),
+        errors: Vec::new(),
+        exact: true,
+    };
+    let mut check = |schema: &str, value: Value| {
+        let reference = json!({"$ref": format!("#/components/schemas/{schema}")});
+        let target = format!("#/components/schemas/{schema}");
+        assert!(
+            !c.resolve(&target).is_null(),
+            "{schema} is not in the document"
+        );
+        let mut errors = Vec::new();
+        c.validate(&reference, &value, schema, &mut errors);
+        c.errors.extend(errors);
+    };
+    for full in [true, false] {
+        check(
+            "PantryItem",
+            serde_json::to_value(pantry_item(full)).unwrap(),
+        );
+        check(
+            "GroceryList",
+            serde_json::to_value(grocery_list(full)).unwrap(),
+        );
+        check("ListItem", serde_json::to_value(list_entry(full)).unwrap());
+        check(
+            "ListItemWithItem",
+            serde_json::to_value(entry_with_item(full)).unwrap(),
+        );
+        let with_items = GroceryListWithItems::new(
+            grocery_list(full),
+            vec![entry_with_item(full), entry_with_item(!full)],
+        );
+        check(
+            "ListStats",
+            serde_json::to_value(ListStats::of(&with_items)).unwrap(),
+        );
+        check(
+            "GroceryListWithItems",
+            serde_json::to_value(with_items).unwrap(),
+        );
+        let bought = Bought {
+            list_item: list_entry(full),
+            item: pantry_item(full),
+        };
+        check("ListItemAndItem", serde_json::to_value(bought).unwrap());
+        check(
+            "HomeExport",
+            serde_json::to_value(home_export(full)).unwrap(),
+        );
+    }
+    check("ItemStats", serde_json::to_value(item_stats()).unwrap());
+    assert!(
+        c.errors.is_empty(),
+        "core values differ from their mirror schemas (crates/http/src/openapi/mirrors.rs):\n{}",
+        c.errors.join("\n")
+    );
 }
 
 // ---- The reference page ------------------------------------------------------------------------
@@ -415,6 +816,9 @@ struct Conformance {
     doc: Value,
     seen: BTreeSet<(String, String)>,
     errors: Vec<String>,
+    /// Also require every property an object schema names to be sent and marked required:
+    /// for mirrors of core types, which always send every field.
+    exact: bool,
 }
 
 impl Conformance {
@@ -455,9 +859,11 @@ impl Conformance {
     }
 
     /// A small JSON Schema check: what our document uses (`$ref`, `type`, `oneOf`, `enum`,
-    /// `properties`/`required`, `items`, the `uuid` and `date-time` formats). Properties the
-    /// schema does not name are errors, as are `null`s in properties not marked required
-    /// (fields that are always sent must be required, even when nullable).
+    /// `properties`/`required`, `additionalProperties`/`propertyNames`, `items`, the `uuid` and
+    /// `date-time` formats). Properties the schema does not name are errors, as are `null`s in
+    /// properties not marked required (fields that are always sent must be required, even when
+    /// nullable). In `exact` mode, so is every property of the schema that was not sent or is
+    /// not required.
     fn validate(&self, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
         if let Some(reference) = schema["$ref"].as_str() {
             let target = self.resolve(reference).clone();
@@ -530,6 +936,28 @@ impl Conformance {
                     Some(property) => self.validate(property, field, &here, errors),
                 }
             }
+            if self.exact {
+                for name in properties.keys() {
+                    if !object.contains_key(name) {
+                        errors.push(format!("{at}.{name}: in the schema but not sent"));
+                    } else if !required.contains(&name.as_str()) {
+                        errors.push(format!("{at}.{name}: always sent but not required"));
+                    }
+                }
+            }
+        }
+        if let Some(object) = value.as_object() {
+            if let Some(values) = schema.get("additionalProperties").filter(|s| s.is_object()) {
+                for (name, field) in object {
+                    self.validate(values, field, &format!("{at}.{name}"), errors);
+                }
+            }
+            if let Some(names) = schema.get("propertyNames") {
+                for name in object.keys() {
+                    let key = Value::String(name.clone());
+                    self.validate(names, &key, &format!("{at} key {name:?}"), errors);
+                }
+            }
         }
         if let (Some(items), Some(schema)) = (value.as_array(), schema.get("items")) {
             for (i, item) in items.iter().enumerate() {
@@ -537,6 +965,33 @@ impl Conformance {
             }
         }
     }
+}
+
+/// A request like `send!`'s, with extra headers (`if-match`, `idempotency-key`).
+async fn call_with<S, B>(
+    app: &S,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&'static str, String)],
+) -> support::Reply
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let mut request = support::req(method, uri, token, body);
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    support::call(app, request).await
 }
 
 /// `template` with its `{param}`s replaced by `args`, in order.
@@ -590,6 +1045,7 @@ async fn responses_match_the_document(state: pantry_http::AppState) {
         doc: doc.clone(),
         seen: BTreeSet::new(),
         errors: Vec::new(),
+        exact: false,
     };
     let app = app!(state);
     let password = "a long kitchen password";
@@ -915,6 +1371,721 @@ async fn responses_match_the_document(state: pantry_http::AppState) {
         "/api/homes/{home_id}",
         [beach],
         Some(&carol.token)
+    );
+
+    // The pantry, grocery lists, activity, preferences, export and import: erin's own home,
+    // with finn as a viewer in it.
+    let erin = sign_up!(app, "erin");
+    let finn = sign_up!(app, "finn");
+    let e = Some(erin.token.as_str());
+    let home = erin.home;
+    let invite = send!(
+        app,
+        "POST",
+        format!("/api/homes/{home}/invites"),
+        e,
+        json!({"role": "viewer"})
+    );
+    let code = invite.json()["data"]["code"].as_str().unwrap().to_owned();
+    let joined = send!(
+        app,
+        "POST",
+        format!("/api/invites/{code}/accept"),
+        Some(&finn.token)
+    );
+    assert_eq!(status(&joined), 200, "{:?}", joined.body);
+    // Bound to erin's home, where finn is a viewer.
+    let finn_token = joined.json()["data"]["token"].as_str().unwrap().to_owned();
+    let f = Some(finn_token.as_str());
+
+    const ITEMS: &str = "/api/homes/{home_id}/items";
+    const ITEM: &str = "/api/homes/{home_id}/items/{item_id}";
+    let oat = conform!(
+        c,
+        app,
+        "POST",
+        ITEMS,
+        [home],
+        e,
+        json!({"name": "Oat milk", "quantity": "1.5", "unit": "liter", "category": "beverages",
+               "location": "Fridge", "expiresAt": "2030-01-31", "price": "3.49",
+               "notes": "barista", "store": "Corner shop", "description": "unsweetened",
+               "isRecurring": true, "recurringInterval": "weekly"})
+    );
+    let oat = oat["data"]["id"].as_str().unwrap().to_owned();
+    let merged = send!(
+        app,
+        "POST",
+        with_args(ITEMS, &[&home]),
+        e,
+        json!({"name": "oat milk", "quantity": 500, "unit": "ml", "location": "fridge"})
+    );
+    c.check("POST", ITEMS, &merged);
+    assert_eq!(status(&merged), 201, "{:?}", merged.body);
+    assert_eq!(merged.headers.get("pixie-merged").unwrap(), "true");
+    let bread_id = uuid::Uuid::now_v7();
+    let bread = json!({"id": bread_id, "name": "Bread"});
+    conform!(c, app, "POST", ITEMS, [home], e, bread.clone());
+    let replay = conform!(c, app, "POST", ITEMS, [home], e, bread.clone());
+    assert_eq!(replay["data"]["id"], bread_id.to_string());
+    conform!(
+        c,
+        app,
+        "POST",
+        ITEMS,
+        [home],
+        e,
+        json!({"name": "", "unit": "parsec"})
+    );
+    conform!(c, app, "POST", ITEMS, [home], f, json!({"name": "Stolen"}));
+    let sugar = conform!(c, app, "POST", ITEMS, [home], e, json!({"name": "Sugar"}));
+    let sugar = sugar["data"]["id"].as_str().unwrap().to_owned();
+    // The same Idempotency-Key for another request: 422, nothing ran.
+    let key = [("idempotency-key", "openapi-key-1".to_owned())];
+    let first = call_with(
+        &app,
+        "POST",
+        &with_args(ITEMS, &[&home]),
+        e,
+        Some(json!({"name": "Tea"})),
+        &key,
+    )
+    .await;
+    c.check("POST", ITEMS, &first);
+    let reused = call_with(
+        &app,
+        "POST",
+        &with_args(ITEMS, &[&home]),
+        e,
+        Some(json!({"name": "Coffee"})),
+        &key,
+    )
+    .await;
+    c.check("POST", ITEMS, &reused);
+    assert_eq!(status(&reused), 422, "{:?}", reused.body);
+
+    conform!(c, app, "GET", ITEMS, [home], f);
+    let filtered = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/items?category=beverages&inStock=true&expiringWithin=3650"),
+        e
+    );
+    c.check("GET", ITEMS, &filtered);
+    assert_eq!(filtered.json()["data"].as_array().unwrap().len(), 1);
+    let bad_filter = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/items?category=furniture"),
+        e
+    );
+    c.check("GET", ITEMS, &bad_filter);
+    conform!(c, app, "GET", ITEMS, [uuid::Uuid::now_v7()], e);
+    let stats = conform!(c, app, "GET", "/api/homes/{home_id}/items/stats", [home], e);
+    assert!(
+        stats["data"]["byCategory"]["beverages"].is_object(),
+        "{stats}"
+    );
+    conform!(c, app, "GET", ITEM, [home, oat], f);
+    conform!(c, app, "GET", ITEM, [home, uuid::Uuid::now_v7()], e);
+    conform!(
+        c,
+        app,
+        "PUT",
+        ITEM,
+        [home, oat],
+        e,
+        json!({"quantity": 2, "location": null, "price": null, "isChecked": true})
+    );
+    conform!(
+        c,
+        app,
+        "PUT",
+        ITEM,
+        [home, oat],
+        e,
+        json!({"quantity": "lots"})
+    );
+    conform!(c, app, "PUT", ITEM, [home, oat], f, json!({"name": "Mine"}));
+    let edited = conform!(
+        c,
+        app,
+        "PATCH",
+        ITEM,
+        [home, oat],
+        e,
+        json!({"notes": null, "expiresAt": 1924905600000_i64})
+    );
+    let version = edited["data"]["version"].as_i64().unwrap();
+    let stale = [("if-match", format!("\"{}\"", version - 1))];
+    let reply = call_with(
+        &app,
+        "PATCH",
+        &with_args(ITEM, &[&home, &oat]),
+        e,
+        Some(json!({"name": "X"})),
+        &stale,
+    )
+    .await;
+    let stale_item = c.check("PATCH", ITEM, &reply);
+    assert_eq!(
+        (status(&reply), &stale_item["code"]),
+        (409, &json!("STALE_VERSION"))
+    );
+    assert_eq!(stale_item["current"]["version"], version);
+    let reply = call_with(
+        &app,
+        "PUT",
+        &with_args(ITEM, &[&home, &oat]),
+        e,
+        Some(json!({"name": "X"})),
+        &stale,
+    )
+    .await;
+    c.check("PUT", ITEM, &reply);
+    assert_eq!(status(&reply), 409);
+    conform!(
+        c,
+        app,
+        "PATCH",
+        "/api/homes/{home_id}/items/{item_id}/toggle",
+        [home, oat],
+        e
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/items/{item_id}/toggle",
+        [home, oat],
+        e
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/items/{item_id}/toggle",
+        [home, oat],
+        f
+    );
+    const CONSUME: &str = "/api/homes/{home_id}/items/{item_id}/consume";
+    conform!(
+        c,
+        app,
+        "POST",
+        CONSUME,
+        [home, sugar],
+        e,
+        json!({"quantity": "0.25"})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        CONSUME,
+        [home, sugar],
+        e,
+        json!({"quantity": 0})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        CONSUME,
+        [home, sugar],
+        e,
+        json!({"quantity": 5})
+    );
+    let nothing = conform!(
+        c,
+        app,
+        "POST",
+        CONSUME,
+        [home, sugar],
+        e,
+        json!({"quantity": 1})
+    );
+    assert_eq!(nothing["code"], "CONFLICT", "{nothing}");
+    let stale_delete = send!(
+        app,
+        "DELETE",
+        format!("/api/homes/{home}/items/{sugar}?version=1"),
+        e
+    );
+    c.check("DELETE", ITEM, &stale_delete);
+    assert_eq!(status(&stale_delete), 409);
+    conform!(c, app, "DELETE", ITEM, [home, sugar], f);
+    conform!(c, app, "DELETE", ITEM, [home, sugar], e);
+    conform!(c, app, "DELETE", ITEM, [home, sugar], e);
+
+    // Grocery lists.
+    const LISTS: &str = "/api/homes/{home_id}/lists";
+    const LIST: &str = "/api/homes/{home_id}/lists/{list_id}";
+    let default = conform!(
+        c,
+        app,
+        "GET",
+        "/api/homes/{home_id}/lists/default",
+        [home],
+        f
+    );
+    let default = default["data"]["id"].as_str().unwrap().to_owned();
+    let weekly = conform!(
+        c,
+        app,
+        "POST",
+        LISTS,
+        [home],
+        e,
+        json!({"name": "Weekly shop", "description": "Saturdays", "totalBudget": "80",
+               "recurringSchedule": "weekly", "scheduleDayOfWeek": 6,
+               "items": [{"itemId": oat, "quantity": 2, "notes": "the organic one",
+                          "estimatedPrice": "1.99"}]})
+    );
+    let weekly = weekly["data"]["id"].as_str().unwrap().to_owned();
+    let party_id = uuid::Uuid::now_v7();
+    let party = json!({"id": party_id, "name": "Party"});
+    conform!(c, app, "POST", LISTS, [home], e, party.clone());
+    let again = conform!(c, app, "POST", LISTS, [home], e, party);
+    assert_eq!(again["data"]["id"], party_id.to_string());
+    conform!(
+        c,
+        app,
+        "POST",
+        LISTS,
+        [home],
+        e,
+        json!({"name": "", "scheduleDayOfWeek": 9})
+    );
+    conform!(c, app, "POST", LISTS, [home], f, json!({"name": "Mine"}));
+    conform!(
+        c,
+        app,
+        "POST",
+        LISTS,
+        [home],
+        e,
+        json!({"name": "Ghost", "items": [{"itemId": uuid::Uuid::now_v7()}]})
+    );
+
+    // Entries.
+    const ENTRIES: &str = "/api/homes/{home_id}/lists/{list_id}/items";
+    const ENTRY: &str = "/api/homes/{home_id}/lists/{list_id}/items/{entry_id}";
+    let entry_id = uuid::Uuid::now_v7();
+    let entry = json!({"id": entry_id, "itemId": bread_id, "quantity": "2"});
+    conform!(c, app, "POST", ENTRIES, [home, weekly], e, entry.clone());
+    conform!(c, app, "POST", ENTRIES, [home, weekly], e, entry);
+    let more = send!(
+        app,
+        "POST",
+        with_args(ENTRIES, &[&home, &weekly]),
+        e,
+        json!({"itemId": oat})
+    );
+    c.check("POST", ENTRIES, &more);
+    assert_eq!(more.headers.get("pixie-merged").unwrap(), "true");
+    conform!(
+        c,
+        app,
+        "POST",
+        ENTRIES,
+        [home, weekly],
+        e,
+        json!({"quantity": 0})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        ENTRIES,
+        [home, weekly],
+        f,
+        json!({"itemId": oat})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        ENTRIES,
+        [home, weekly],
+        e,
+        json!({"itemId": uuid::Uuid::now_v7()})
+    );
+    const BY_NAME: &str = "/api/homes/{home_id}/lists/{list_id}/items/by-name";
+    conform!(
+        c,
+        app,
+        "POST",
+        BY_NAME,
+        [home, weekly],
+        e,
+        json!({"name": "Eggs", "quantity": 12, "unit": "piece", "category": "dairy"})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        BY_NAME,
+        [home, weekly],
+        e,
+        json!({"name": ""})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        BY_NAME,
+        [home, uuid::Uuid::now_v7()],
+        e,
+        json!({"name": "Eggs"})
+    );
+    conform!(
+        c,
+        app,
+        "PUT",
+        ENTRY,
+        [home, weekly, entry_id],
+        e,
+        json!({"quantity": "2.5", "notes": "wholemeal", "estimatedPrice": "0.99"})
+    );
+    let edited = conform!(
+        c,
+        app,
+        "PATCH",
+        ENTRY,
+        [home, weekly, entry_id],
+        e,
+        json!({"notes": null})
+    );
+    let version = edited["data"]["version"].as_i64().unwrap();
+    let stale = [("if-match", format!("{}", version - 1))];
+    let path = with_args(ENTRY, &[&home, &weekly, &entry_id]);
+    let reply = call_with(&app, "PUT", &path, e, Some(json!({"quantity": 1})), &stale).await;
+    c.check("PUT", ENTRY, &reply);
+    assert_eq!(status(&reply), 409);
+    let reply = call_with(
+        &app,
+        "PATCH",
+        &path,
+        e,
+        Some(json!({"quantity": 1})),
+        &stale,
+    )
+    .await;
+    c.check("PATCH", ENTRY, &reply);
+    conform!(
+        c,
+        app,
+        "PATCH",
+        ENTRY,
+        [home, weekly, entry_id],
+        e,
+        json!({"quantity": 0})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        ENTRY,
+        [home, weekly, entry_id],
+        f,
+        json!({"quantity": 1})
+    );
+    const TOGGLE: &str = "/api/homes/{home_id}/lists/{list_id}/items/{entry_id}/toggle";
+    conform!(c, app, "PATCH", TOGGLE, [home, weekly, entry_id], e);
+    conform!(c, app, "POST", TOGGLE, [home, weekly, entry_id], e);
+    conform!(
+        c,
+        app,
+        "POST",
+        TOGGLE,
+        [home, weekly, uuid::Uuid::now_v7()],
+        e
+    );
+    const BOUGHT: &str = "/api/homes/{home_id}/lists/{list_id}/items/{entry_id}/bought";
+    conform!(c, app, "POST", BOUGHT, [home, weekly, entry_id], e);
+    conform!(c, app, "POST", BOUGHT, [home, weekly, entry_id], e);
+    conform!(c, app, "POST", BOUGHT, [home, weekly, entry_id], f);
+    const REORDER_ENTRIES: &str = "/api/homes/{home_id}/lists/{list_id}/items/reorder";
+    conform!(
+        c,
+        app,
+        "POST",
+        REORDER_ENTRIES,
+        [home, weekly],
+        e,
+        json!({"ids": [entry_id]})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        REORDER_ENTRIES,
+        [home, weekly],
+        e,
+        json!({"ids": []})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        REORDER_ENTRIES,
+        [home, weekly],
+        e,
+        json!({"ids": [uuid::Uuid::now_v7()]})
+    );
+    let full = conform!(c, app, "GET", LISTS, [home], f);
+    let weekly_read = full["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == weekly.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        weekly_read["items"].as_array().unwrap().len(),
+        3,
+        "{weekly_read}"
+    );
+    conform!(c, app, "GET", LIST, [home, weekly], f);
+    conform!(c, app, "GET", LIST, [home, uuid::Uuid::now_v7()], e);
+    conform!(
+        c,
+        app,
+        "GET",
+        "/api/homes/{home_id}/lists/{list_id}/stats",
+        [home, weekly],
+        f
+    );
+    let stale_remove = send!(app, "DELETE", format!("{path}?version=1"), e);
+    c.check("DELETE", ENTRY, &stale_remove);
+    assert_eq!(status(&stale_remove), 409);
+    conform!(c, app, "DELETE", ENTRY, [home, weekly, entry_id], f);
+    conform!(c, app, "DELETE", ENTRY, [home, weekly, entry_id], e);
+    conform!(c, app, "DELETE", ENTRY, [home, weekly, entry_id], e);
+
+    // The lists themselves.
+    conform!(
+        c,
+        app,
+        "PUT",
+        LIST,
+        [home, weekly],
+        e,
+        json!({"description": null, "recurringSchedule": "monthly", "scheduleDayOfMonth": 31})
+    );
+    conform!(
+        c,
+        app,
+        "PUT",
+        LIST,
+        [home, weekly],
+        e,
+        json!({"scheduleDayOfMonth": 0})
+    );
+    let edited = conform!(
+        c,
+        app,
+        "PATCH",
+        LIST,
+        [home, weekly],
+        e,
+        json!({"totalBudget": null})
+    );
+    let version = edited["data"]["version"].as_i64().unwrap();
+    conform!(
+        c,
+        app,
+        "PATCH",
+        LIST,
+        [home, weekly],
+        f,
+        json!({"name": "Mine"})
+    );
+    let stale = conform!(
+        c,
+        app,
+        "PUT",
+        LIST,
+        [home, weekly],
+        e,
+        json!({"name": "X", "version": 1})
+    );
+    assert_eq!(stale["current"]["version"], version, "{stale}");
+    conform!(
+        c,
+        app,
+        "PATCH",
+        LIST,
+        [home, weekly],
+        e,
+        json!({"name": "X", "version": 1})
+    );
+    for (method, action) in [
+        ("PATCH", "complete"),
+        ("POST", "complete"),
+        ("PATCH", "uncomplete"),
+        ("POST", "uncomplete"),
+        ("PATCH", "reset"),
+        ("POST", "reset"),
+    ] {
+        let template = format!("/api/homes/{{home_id}}/lists/{{list_id}}/{action}");
+        let reply = send!(app, method, with_args(&template, &[&home, &weekly]), e);
+        c.check(method, &template, &reply);
+        assert_eq!(status(&reply), 200, "{method} {action}: {:?}", reply.body);
+        let refused = send!(app, method, with_args(&template, &[&home, &weekly]), f);
+        c.check(method, &template, &refused);
+        assert_eq!(status(&refused), 403, "{method} {action}");
+        let missing = send!(
+            app,
+            method,
+            with_args(&template, &[&home, &uuid::Uuid::now_v7()]),
+            e
+        );
+        c.check(method, &template, &missing);
+    }
+    const REORDER_LISTS: &str = "/api/homes/{home_id}/lists/reorder";
+    conform!(
+        c,
+        app,
+        "POST",
+        REORDER_LISTS,
+        [home],
+        e,
+        json!({"ids": [weekly, party_id]})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        REORDER_LISTS,
+        [home],
+        e,
+        json!({"ids": [weekly, weekly]})
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        REORDER_LISTS,
+        [home],
+        f,
+        json!({"ids": [weekly]})
+    );
+    let stale_delete = send!(
+        app,
+        "DELETE",
+        format!("/api/homes/{home}/lists/{weekly}?version=1"),
+        e
+    );
+    c.check("DELETE", LIST, &stale_delete);
+    assert!(
+        stale_delete.json()["current"].is_object(),
+        "{:?}",
+        stale_delete.body
+    );
+    conform!(c, app, "DELETE", LIST, [home, default], e);
+    conform!(c, app, "DELETE", LIST, [home, weekly], f);
+    conform!(c, app, "DELETE", LIST, [home, party_id], e);
+
+    // Activity, preferences, export and import.
+    const ACTIVITY: &str = "/api/homes/{home_id}/activity";
+    let feed = conform!(c, app, "GET", ACTIVITY, [home], f);
+    assert!(
+        feed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|entry| entry["itemId"].is_string())
+    );
+    let page = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/activity?limit=2&before=5"),
+        e
+    );
+    c.check("GET", ACTIVITY, &page);
+    let bad_page = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/activity?limit=0&before=x"),
+        e
+    );
+    c.check("GET", ACTIVITY, &bad_page);
+    conform!(c, app, "GET", ACTIVITY, [uuid::Uuid::now_v7()], e);
+    const PREFERENCES: &str = "/api/users/me/preferences";
+    conform!(c, app, "GET", PREFERENCES, [], e);
+    let bad_home = send!(app, "GET", format!("{PREFERENCES}?homeId=nope"), e);
+    c.check("GET", PREFERENCES, &bad_home);
+    let other_home = send!(
+        app,
+        "GET",
+        format!("{PREFERENCES}?homeId={}", uuid::Uuid::now_v7()),
+        e
+    );
+    c.check("GET", PREFERENCES, &other_home);
+    conform!(
+        c,
+        app,
+        "PATCH",
+        PREFERENCES,
+        [],
+        e,
+        json!({"dietaryRestrictions": ["vegan"], "cookingSkillLevel": "intermediate",
+               "budgetConsciousness": "high", "mutedNotificationTypes": ["sunday_sync"],
+               "householdSize": 3, "sharedDietaryRestrictions": ["nut-free"],
+               "monthlyBudget": "250.50"})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        PREFERENCES,
+        [],
+        f,
+        json!({"householdSize": 2})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        PREFERENCES,
+        [],
+        f,
+        json!({"cookingSkillLevel": "chef"})
+    );
+    conform!(c, app, "PATCH", PREFERENCES, [], f, json!({}));
+    let finn_own = send!(
+        app,
+        "PATCH",
+        format!("{PREFERENCES}?homeId={}", finn.home),
+        f,
+        json!({"cookingSkillLevel": null, "monthlyBudget": null})
+    );
+    c.check("PATCH", PREFERENCES, &finn_own);
+    assert_eq!(status(&finn_own), 200, "{:?}", finn_own.body);
+    let export = conform!(c, app, "GET", "/api/homes/{home_id}/export", [home], f);
+    assert!(!export["items"].as_array().unwrap().is_empty(), "{export}");
+    conform!(
+        c,
+        app,
+        "GET",
+        "/api/homes/{home_id}/export",
+        [uuid::Uuid::now_v7()],
+        e
+    );
+    conform!(c, app, "POST", "/api/homes/import", [], f, export);
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/import",
+        [],
+        f,
+        json!({"format": "pantry-pixie/home-export", "version": 99,
+               "exportedAt": "2026-12-04T09:00:00Z", "home": {"name": "", "timezone": "Mars/Base",
+               "currency": "XXX", "description": null, "monthlyBudgetMinor": null,
+               "householdSize": null}})
     );
 
     // Sessions last: they end alice's tokens.

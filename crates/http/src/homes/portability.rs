@@ -1,8 +1,13 @@
 //! `GET /api/homes/:id/export` and `POST /api/homes/import`: a household's data, whole.
 
 use crate::auth::AuthUser;
-use crate::envelope;
+use crate::envelope::{self, Success};
 use crate::error::{ApiError, FieldError};
+use crate::homes::routes::HomeBody;
+use crate::openapi::mirrors::HomeExportSchema;
+use crate::openapi::{
+    BadRequest, ErrorResponse, IdempotencyKey, KeyReused, TooManyRequests, Unauthorized,
+};
 use crate::state::AppState;
 use actix_web::{HttpResponse, http::header, web};
 use pantry_core::change_log::Actor;
@@ -28,7 +33,25 @@ fn portability_error(error: PortabilityError) -> ApiError {
     }
 }
 
-/// The document itself (no envelope), as a download.
+/// Export a home
+///
+/// The whole home as a portable document: settings, members by name, pantry, lists with their
+/// entries, and chat. The document itself (no envelope), as a download. Any member may export.
+#[utoipa::path(
+    get,
+    path = "/api/homes/{home_id}/export",
+    tag = "portability",
+    operation_id = "exportHome",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "The document (not enveloped)", body = HomeExportSchema,
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"pantry-pixie-<homeId>.json\"`"))),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn export(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -47,7 +70,28 @@ async fn export(
         .json(document))
 }
 
-/// A new home from an export; 201 with the home.
+/// Import a home
+///
+/// A new home from an export, owned by the caller, with new ids. All of it is created or none
+/// of it: every problem is reported in `details`, each with its place in the document
+/// (`items[3].name`).
+#[utoipa::path(
+    post,
+    path = "/api/homes/import",
+    tag = "portability",
+    operation_id = "importHome",
+    security(("bearerAuth" = [])),
+    params(IdempotencyKey),
+    request_body = HomeExportSchema,
+    responses(
+        (status = 201, description = "The new home", body = Success<HomeBody>),
+        (status = 400, response = BadRequest),
+        (status = 409, description = "A request with this `Idempotency-Key` is still running (`IDEMPOTENCY_IN_PROGRESS`)", body = ErrorResponse),
+        (status = 422, response = KeyReused),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn import(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -1,9 +1,16 @@
 //! Pantry item routes. Handlers parse and validate; `ItemService` decides.
 
 use crate::auth::AuthUser;
-use crate::envelope;
+use crate::envelope::{self, Done, Success};
 use crate::error::{ApiError, FieldError};
 use crate::items::listing_cache::CachedListing;
+use crate::openapi::mirrors::{
+    CategorySchema, ItemStatsSchema, PantryItemSchema, RecurringIntervalSchema, UnitSchema,
+};
+use crate::openapi::{
+    BadRequest, ErrorResponse, IdempotencyKey, IfMatch, KeyReused, Stale, TooManyRequests,
+    Unauthorized,
+};
 use crate::state::AppState;
 use crate::wire::{Decimal, Moment, expected_version, nullable};
 use actix_web::web::Bytes;
@@ -14,6 +21,7 @@ use pantry_core::items::item::{
 };
 use pantry_core::items::{Category, ItemError, Listing, Unit};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -28,13 +36,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/homes/{home_id}/items/{item_id}")
             .route(web::get().to(get))
             .route(web::put().to(update))
-            .route(web::patch().to(update))
+            .route(web::patch().to(patch))
             .route(web::delete().to(delete)),
     )
     .service(
         web::resource("/homes/{home_id}/items/{item_id}/toggle")
             .route(web::patch().to(toggle))
-            .route(web::post().to(toggle)),
+            .route(web::post().to(toggle_post)),
     )
     .service(
         web::resource("/homes/{home_id}/items/{item_id}/consume").route(web::post().to(consume)),
@@ -53,15 +61,25 @@ pub(crate) fn item_error(error: ItemError) -> ApiError {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only this category (any case).
+    #[param(value_type = Option<CategorySchema>)]
     category: Option<String>,
+    /// Only items whose name contains this text, ignoring case (`%` and `_` are ordinary
+    /// characters); at most 255 characters.
     search: Option<String>,
+    /// Only items kept exactly here, ignoring case.
     location: Option<String>,
-    /// Days.
+    /// Only items whose best-before date is at most this many days away (0 to 3650), expired
+    /// ones included.
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 3650)]
     expiring_within: Option<String>,
+    /// Only checked (`true`) or unchecked (`false`) items.
     checked: Option<bool>,
+    /// Only items with something left (`true`) or used up (`false`).
     in_stock: Option<bool>,
 }
 
@@ -105,61 +123,129 @@ fn parse_filter(q: ListQuery) -> Result<ItemFilter, ApiError> {
 }
 
 /// The fields of a create; unknown fields are ignored, as the earlier server did.
-#[derive(Deserialize)]
+///
+/// Only `name` is required. Unless `separate` or `id` is sent, the purchase is merged into an
+/// existing item with the same name (ignoring case and spacing) and location whose unit
+/// measures the same thing: its quantity is converted and added there.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NewItem)]
 struct CreateBody {
     /// A client-chosen id: replaying the create returns the item instead of a second one.
+    /// Such a create never merges.
+    #[schema(nullable = false)]
     id: Option<Uuid>,
+    /// Trimmed; 1 to 255 characters.
+    #[schema(required = true, nullable = false, example = "Oat milk")]
     name: Option<String>,
+    /// At most 1000 characters.
+    #[schema(nullable = false)]
     description: Option<String>,
+    /// Any case; default `other`.
+    #[schema(value_type = Option<CategorySchema>, nullable = false)]
     category: Option<String>,
+    /// How much, in `unit`: 0 to 999999, at most three decimals; default 1.
+    #[schema(value_type = Option<Decimal>, nullable = false)]
     quantity: Option<Decimal>,
+    /// Any case, also common spellings such as `g`, `grams`, `litre` or `pcs`; default
+    /// `piece`.
+    #[schema(value_type = Option<UnitSchema>, nullable = false)]
     unit: Option<String>,
+    /// Where it is kept; at most 255 characters.
+    #[schema(nullable = false)]
     location: Option<String>,
+    /// Best before.
+    #[schema(value_type = Option<Moment>, nullable = false)]
     expires_at: Option<Moment>,
+    /// At most 1000 characters.
+    #[schema(nullable = false)]
     notes: Option<String>,
+    /// Price paid, in major units: not negative, at most two decimals.
+    #[schema(value_type = Option<Decimal>, nullable = false)]
     price: Option<Decimal>,
+    /// Where it was bought; at most 255 characters.
+    #[schema(nullable = false)]
     store: Option<String>,
+    /// Default `false`.
+    #[schema(nullable = false)]
     is_recurring: Option<bool>,
+    /// Any case.
+    #[schema(value_type = Option<RecurringIntervalSchema>, nullable = false)]
     recurring_interval: Option<String>,
     /// Keep this as its own row even when a matching one exists.
     #[serde(default)]
     separate: bool,
 }
 
-#[derive(Deserialize)]
+/// Every field is optional: absent fields keep their value, `null` clears a nullable one, and
+/// unknown fields are ignored (clients may send a whole item back). The rules are those of a
+/// create.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ItemEdit)]
 struct UpdateBody {
+    /// Trimmed; 1 to 255 characters.
+    #[schema(nullable = false)]
     name: Option<String>,
+    /// At most 1000 characters.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     description: Option<Option<String>>,
+    /// Any case.
+    #[schema(value_type = Option<CategorySchema>, nullable = false)]
     category: Option<String>,
+    /// 0 to 999999, at most three decimals.
+    #[schema(value_type = Option<Decimal>, nullable = false)]
     quantity: Option<Decimal>,
+    /// Any case, also common spellings such as `g` or `litre`.
+    #[schema(value_type = Option<UnitSchema>, nullable = false)]
     unit: Option<String>,
+    /// At most 255 characters.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     location: Option<Option<String>>,
+    /// Best before.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Moment>)]
     expires_at: Option<Option<Moment>>,
+    /// At most 1000 characters.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     notes: Option<Option<String>>,
+    /// Major units: not negative, at most two decimals.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Decimal>)]
     price: Option<Option<Decimal>>,
+    /// At most 255 characters.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     store: Option<Option<String>>,
+    #[schema(nullable = false)]
     is_checked: Option<bool>,
+    #[schema(nullable = false)]
     is_recurring: Option<bool>,
+    /// Any case.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<RecurringIntervalSchema>)]
     recurring_interval: Option<Option<String>>,
+    /// Change it only if this is still its `version` (`If-Match` takes precedence).
+    #[schema(nullable = false)]
     version: Option<i64>,
 }
 
-#[derive(Deserialize)]
+/// How much was used.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = Consumption)]
 struct ConsumeBody {
+    /// More than 0, in the item's unit, at most three decimals; more than is left uses it up.
+    #[schema(value_type = Decimal, required = true, example = 0.25)]
     quantity: Option<Decimal>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct VersionQuery {
+    /// Delete it only if this is still its `version` (`If-Match` takes precedence).
     version: Option<i64>,
 }
 
@@ -304,6 +390,25 @@ fn parse_edit(body: &UpdateBody) -> Result<ItemEdit, ApiError> {
     Ok(edit)
 }
 
+/// The pantry
+///
+/// The home's items matching every filter given, by category, then oldest first. Any member
+/// may read.
+#[utoipa::path(
+    get,
+    path = "/api/homes/{home_id}/items",
+    tag = "items",
+    operation_id = "listItems",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ListQuery),
+    responses(
+        (status = 200, description = "The matching items", body = Success<Vec<PantryItemSchema>>),
+        (status = 400, response = BadRequest),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -346,6 +451,24 @@ async fn list(
     }
 }
 
+/// Pantry counts
+///
+/// Totals, checked and unchecked items, counts per category, expired items, items expiring in
+/// the next three days and used-up items. Any member may read.
+#[utoipa::path(
+    get,
+    path = "/api/homes/{home_id}/items/stats",
+    tag = "items",
+    operation_id = "getItemStats",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home")),
+    responses(
+        (status = 200, description = "The counts", body = Success<ItemStatsSchema>),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn stats(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -359,6 +482,23 @@ async fn stats(
     Ok(envelope::ok(stats))
 }
 
+/// An item
+///
+/// Any member may read.
+#[utoipa::path(
+    get,
+    path = "/api/homes/{home_id}/items/{item_id}",
+    tag = "items",
+    operation_id = "getItem",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ("item_id" = Uuid, Path, description = "The item")),
+    responses(
+        (status = 200, description = "The item", body = Success<PantryItemSchema>),
+        (status = 404, description = "No such home or item, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -373,8 +513,31 @@ async fn get(
     Ok(envelope::ok(item))
 }
 
+/// Add an item (members)
+///
 /// 201 with the item, whether it was created or merged into an existing row (the header
 /// `Pixie-Merged: true` tells which); 200 when a client id shows it is a replay.
+#[utoipa::path(
+    post,
+    path = "/api/homes/{home_id}/items",
+    tag = "items",
+    operation_id = "createItem",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), IdempotencyKey),
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "Created, or merged into an existing item", body = Success<PantryItemSchema>,
+            headers(("Pixie-Merged" = String, description = "`true` when the purchase was merged into an existing item (absent otherwise)"))),
+        (status = 200, description = "A replay: an item with this client-chosen `id` was already created; nothing changed", body = Success<PantryItemSchema>),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Viewers may only read (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "The client-chosen `id` is taken by another home's item (`CONFLICT`), or a request with this `Idempotency-Key` is still running (`IDEMPOTENCY_IN_PROGRESS`)", body = ErrorResponse),
+        (status = 422, response = KeyReused),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -400,6 +563,28 @@ async fn create(
     Ok(response)
 }
 
+/// Edit an item (members)
+///
+/// Any subset of the fields; 400 lists every invalid field at once. With `If-Match` (or
+/// `version`), only if nobody changed it since.
+#[utoipa::path(
+    put,
+    path = "/api/homes/{home_id}/items/{item_id}",
+    tag = "items",
+    operation_id = "updateItem",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ("item_id" = Uuid, Path, description = "The item"), IfMatch),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The updated item (`version` + 1)", body = Success<PantryItemSchema>),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Viewers may only read (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or item, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Stale version (`STALE_VERSION`); `current` is the item as it is now", body = Stale<PantryItemSchema>),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -418,6 +603,26 @@ async fn update(
     Ok(envelope::ok(item))
 }
 
+/// Check or uncheck an item (members)
+///
+/// Flips `isChecked`.
+#[utoipa::path(
+    patch,
+    path = "/api/homes/{home_id}/items/{item_id}/toggle",
+    tag = "items",
+    operation_id = "toggleItem",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ("item_id" = Uuid, Path, description = "The item"), IdempotencyKey),
+    responses(
+        (status = 200, description = "The item with `isChecked` flipped", body = Success<PantryItemSchema>),
+        (status = 403, description = "Viewers may only read (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or item, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "A request with this `Idempotency-Key` is still running (`IDEMPOTENCY_IN_PROGRESS`)", body = ErrorResponse),
+        (status = 422, response = KeyReused),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn toggle(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -432,6 +637,29 @@ async fn toggle(
     Ok(envelope::ok(item))
 }
 
+/// Use some of an item (members)
+///
+/// Takes `quantity` off what is left. At zero the item stays, used up, as the household's
+/// catalogue (lists still refer to it; the next purchase refills it).
+#[utoipa::path(
+    post,
+    path = "/api/homes/{home_id}/items/{item_id}/consume",
+    tag = "items",
+    operation_id = "consumeItem",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ("item_id" = Uuid, Path, description = "The item"), IdempotencyKey),
+    request_body = ConsumeBody,
+    responses(
+        (status = 200, description = "The item with what is left", body = Success<PantryItemSchema>),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Viewers may only read (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or item, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Nothing left to consume (`CONFLICT`), or a request with this `Idempotency-Key` is still running (`IDEMPOTENCY_IN_PROGRESS`)", body = ErrorResponse),
+        (status = 422, response = KeyReused),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn consume(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -456,6 +684,26 @@ async fn consume(
     Ok(envelope::ok(item))
 }
 
+/// Delete an item (members)
+///
+/// With `If-Match` (or `?version=`), only if nobody changed it since.
+#[utoipa::path(
+    delete,
+    path = "/api/homes/{home_id}/items/{item_id}",
+    tag = "items",
+    operation_id = "deleteItem",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ("item_id" = Uuid, Path, description = "The item"), VersionQuery, IfMatch),
+    responses(
+        (status = 200, description = "Deleted", body = Done),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Viewers may only read (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or item, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Stale version (`STALE_VERSION`); `current` is the item as it is now", body = Stale<PantryItemSchema>),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
 async fn delete(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -471,4 +719,63 @@ async fn delete(
         .await
         .map_err(item_error)?;
     Ok(envelope::done())
+}
+
+/// Edit an item (members; PATCH alias of PUT)
+///
+/// The same partial update as PUT: the earlier clients used both.
+#[utoipa::path(
+    patch,
+    path = "/api/homes/{home_id}/items/{item_id}",
+    tag = "items",
+    operation_id = "patchItem",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ("item_id" = Uuid, Path, description = "The item"), IfMatch),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The updated item (`version` + 1)", body = Success<PantryItemSchema>),
+        (status = 400, response = BadRequest),
+        (status = 403, description = "Viewers may only read (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or item, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Stale version (`STALE_VERSION`); `current` is the item as it is now", body = Stale<PantryItemSchema>),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
+async fn patch(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<UpdateBody>,
+) -> Result<HttpResponse, ApiError> {
+    update(state, user, req, path, body).await
+}
+
+/// Check or uncheck an item (members; POST alias of PATCH)
+///
+/// The same as `PATCH .../toggle`: the earlier clients used both.
+#[utoipa::path(
+    post,
+    path = "/api/homes/{home_id}/items/{item_id}/toggle",
+    tag = "items",
+    operation_id = "toggleItemPost",
+    security(("bearerAuth" = [])),
+    params(("home_id" = Uuid, Path, description = "The home"), ("item_id" = Uuid, Path, description = "The item"), IdempotencyKey),
+    responses(
+        (status = 200, description = "The item with `isChecked` flipped", body = Success<PantryItemSchema>),
+        (status = 403, description = "Viewers may only read (`FORBIDDEN`)", body = ErrorResponse),
+        (status = 404, description = "No such home or item, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "A request with this `Idempotency-Key` is still running (`IDEMPOTENCY_IN_PROGRESS`)", body = ErrorResponse),
+        (status = 422, response = KeyReused),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
+async fn toggle_post(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    toggle(state, user, path).await
 }

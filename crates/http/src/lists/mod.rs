@@ -7,6 +7,7 @@ pub mod routes;
 use crate::error::{ApiError, FieldError};
 use pantry_core::lists::ListError;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 /// How a refused list operation is answered.
@@ -44,9 +45,13 @@ impl Fields {
     }
 }
 
-/// `{ids: [...]}` of the reorder routes.
-#[derive(Deserialize)]
+// `{ids: [...]}` of the reorder routes.
+/// The new order: these ids first, in this order; the others keep their order after them.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = Reorder)]
 pub(crate) struct ReorderBody {
+    /// 1 to 1000 ids, each once.
+    #[schema(required = true, nullable = false, min_items = 1, max_items = 1000)]
     ids: Option<Vec<Uuid>>,
 }
 
@@ -70,7 +75,9 @@ impl ReorderBody {
 }
 
 /// `?version=` of DELETE routes (or `If-Match`).
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct VersionQuery {
+    /// Delete it only if this is still its `version` (`If-Match` takes precedence).
     pub(crate) version: Option<i64>,
 }

@@ -68,6 +68,8 @@
     if (schema.maximum !== undefined) out.push("≤ " + schema.maximum);
     if (schema.minLength !== undefined) out.push("length ≥ " + schema.minLength);
     if (schema.maxLength !== undefined) out.push("length ≤ " + schema.maxLength);
+    if (schema.minItems !== undefined) out.push("items ≥ " + schema.minItems);
+    if (schema.maxItems !== undefined) out.push("items ≤ " + schema.maxItems);
     if (schema.default !== undefined) out.push("default " + JSON.stringify(schema.default));
     if (schema.example !== undefined) out.push("e.g. " + JSON.stringify(schema.example));
     return out.length ? el("span", { className: "constraints" }, " (" + out.join(", ") + ")") : null;
@@ -102,6 +104,12 @@
     var suffix = types.indexOf("null") >= 0 ? " or null" : "";
     if (main[0] === "array") {
       return el("span", null, el("span", { className: "type" }, "array of "), typeView(schema.items, depth), suffix);
+    }
+    if (typeof schema.additionalProperties === "object" && !schema.properties) {
+      return el("span", null,
+        el("span", { className: "type" }, "map of "), typeView(schema.additionalProperties, depth),
+        schema.propertyNames ? [el("span", { className: "type" }, " by "), typeView(schema.propertyNames, depth)] : null,
+        suffix);
     }
     if (schema.properties && depth < 4) {
       return el("div", { className: "nested" }, el("span", { className: "type" }, "object" + suffix), propertiesTable(schema, depth + 1));
