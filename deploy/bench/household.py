@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Household API benchmarks for docs/performance.md: list items, create an item and toggle a
 list item, on SQLite and on PostgreSQL, with wrk, reporting req/s, p50/p99 latency, the server's
-CPU time per request and its peak RSS.
+CPU time per request and its peak RSS during each run (and its RSS when ready).
 
 Usage: cargo build --release -p pantry-app && python3 deploy/bench/household.py [--db sqlite|postgres|both]
        [--seconds S] [--connections C] [--threads T] [--items N ...] [--homes H]
@@ -73,6 +73,18 @@ class Server:
                     return int(line.split()[1]) / 1024
         return 0.0
 
+    def rss_mib(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def reset_peak(self):
+        """Starts a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
+        with open(f"/proc/{self.proc.pid}/clear_refs", "w") as f:
+            f.write("5")
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -116,6 +128,7 @@ def wrk(server, method, targets, body_expr, seconds, connections, threads):
     url = f"http://127.0.0.1:{server.port}"
     base = ["wrk", f"-t{threads}", f"-c{connections}", "-s", script.name, "--latency"]
     subprocess.run(base + ["-d2s", url], capture_output=True)  # warm-up
+    server.reset_peak()
     cpu0 = server.cpu()
     out = subprocess.run(base + [f"-d{seconds}s", url], capture_output=True, text=True).stdout
     cpu1 = server.cpu()
@@ -127,6 +140,7 @@ def wrk(server, method, targets, body_expr, seconds, connections, threads):
         "p50": re.search(r"50%\s+(\S+)", out).group(1),
         "p99": re.search(r"99%\s+(\S+)", out).group(1),
         "cpu_us": (cpu1 - cpu0) / max(reqs, 1) * 1e6,
+        "peak_mib": server.peak_rss_mib(),
         "requests": reqs,
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
     }
@@ -144,6 +158,7 @@ NEW_ITEM = '\'{"name":"bench ' + "' .. tid .. '-' .. counter .. '" + '","quantit
 
 def scenario(db, items, args):
     server = Server(db)
+    idle = server.rss_mib()
     try:
         token, home = sign_up(server, "Bench")
         for i in range(items):
@@ -170,10 +185,9 @@ def scenario(db, items, args):
         results["PATCH toggle list item (one home)"] = wrk(
             server, "PATCH", [(f"/api/homes/{home}/lists/{lists['id']}/items/{entry}/toggle", token)],
             "nil", args.seconds, args.connections, args.threads)
-        peak = server.peak_rss_mib()
     finally:
         server.stop()
-    return results, peak
+    return results, idle
 
 
 def main():
@@ -190,15 +204,15 @@ def main():
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(f"load average before: {os.getloadavg()[0]:.2f}; wrk -t{args.threads} -c{args.connections} "
           f"-d{args.seconds}s")
-    print("| database | request | req/s | p50 | p99 | server CPU/request | non-2xx |")
-    print("|---|---|---|---|---|---|---|")
+    print("| database | request | req/s | p50 | p99 | server CPU/request | peak RSS | non-2xx |")
+    print("|---|---|---|---|---|---|---|---|")
     for db in dbs:
         for n in args.items:
-            results, peak = scenario(db, n, args)
+            results, idle = scenario(db, n, args)
             for name, r in results.items():
                 print(f"| {db} | {name} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | "
-                      f"{r['cpu_us']:.0f} µs | {r['non2xx']} |")
-            print(f"| {db} | peak RSS of that server | {peak:.1f} MiB | | | | |")
+                      f"{r['cpu_us']:.0f} µs | {r['peak_mib']:.1f} MiB | {r['non2xx']} |")
+            print(f"| {db} | RSS when ready (idle, empty database) | | | | | {idle:.1f} MiB | |")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ use crate::schema::{home_events, homes};
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::query_builder::{Query, QueryId};
 use diesel_async::RunQueryDsl;
 use pantry_core::change_log::{Actor, ActorKind, ChangeLogReader, HomeEvent, NewHomeEvent};
 use pantry_core::repo_error::RepoError;
@@ -41,28 +42,12 @@ pub async fn append_event(
     let seq = match conn {
         // One round trip: the seq bump and the insert in one statement, inside the lock the
         // bump takes. Every write pays for this append, and the home's lock is held meanwhile.
-        AnyConnection::Postgresql(c) => {
-            use diesel::sql_types::{Nullable, Text, Timestamp};
-            let appended: Option<AppendedSeq> = diesel::sql_query(
-                "WITH bumped AS (UPDATE homes SET last_seq = last_seq + 1 WHERE id = $1 \
-                 RETURNING last_seq) \
-                 INSERT INTO home_events \
-                 (home_id, seq, kind, entity_id, payload, actor_kind, actor_user_id, created_at) \
-                 SELECT $1, bumped.last_seq, $2, $3, $4, $5, $6, $7 FROM bumped RETURNING seq",
-            )
-            .bind::<Text, _>(&row.home_id)
-            .bind::<Text, _>(&row.kind)
-            .bind::<Nullable<Text>, _>(&row.entity_id)
-            .bind::<Text, _>(&row.payload)
-            .bind::<Text, _>(&row.actor_kind)
-            .bind::<Nullable<Text>, _>(&row.actor_user_id)
-            .bind::<Timestamp, _>(row.created_at)
-            .get_result(c)
+        AnyConnection::Postgresql(c) => AppendOnPostgres(&row)
+            .get_result::<i64>(c)
             .await
             .optional()
-            .map_err(to_repo_error)?;
-            appended.ok_or(RepoError::NotFound)?.seq
-        }
+            .map_err(to_repo_error)?
+            .ok_or(RepoError::NotFound)?,
         // In-process: two statements cost no network round trip.
         AnyConnection::Sqlite(_) => {
             let seq: i64 = diesel::update(homes::table.find(&row.home_id))
@@ -91,11 +76,51 @@ pub async fn append_event(
     })
 }
 
-/// The `seq` PostgreSQL's append answers.
-#[derive(QueryableByName)]
-struct AppendedSeq {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    seq: i64,
+/// PostgreSQL's append in one statement: the seq bump and the insert in a CTE, answering the
+/// seq (no row when the home does not exist). A query type of its own rather than `sql_query`,
+/// so that diesel caches it as a prepared statement: one round trip, not a prepare and a run.
+struct AppendOnPostgres<'a>(&'a NewEventRow);
+
+impl QueryId for AppendOnPostgres<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for AppendOnPostgres<'_> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<C> RunQueryDsl<C> for AppendOnPostgres<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for AppendOnPostgres<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Nullable, Text, Timestamp};
+        let row = self.0;
+        out.push_sql("WITH bumped AS (UPDATE homes SET last_seq = last_seq + 1 WHERE id = ");
+        out.push_bind_param::<Text, _>(&row.home_id)?;
+        out.push_sql(
+            " RETURNING last_seq) INSERT INTO home_events (home_id, seq, kind, entity_id, \
+             payload, actor_kind, actor_user_id, created_at) SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&row.home_id)?;
+        out.push_sql(", bumped.last_seq, ");
+        out.push_bind_param::<Text, _>(&row.kind)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&row.entity_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&row.payload)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&row.actor_kind)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&row.actor_user_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&row.created_at)?;
+        out.push_sql(" FROM bumped RETURNING seq");
+        Ok(())
+    }
 }
 
 /// [`ChangeLogReader`] over the database.
