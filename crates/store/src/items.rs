@@ -10,6 +10,8 @@ use crate::connection::AnyConnection;
 use crate::error::{TxError, to_repo_error};
 use crate::homes::lock_home;
 use crate::ids::parse_stored_id;
+use crate::list_items::{entries_naming, log_entry};
+use crate::lists::refresh_cost;
 use crate::pool::Database;
 use crate::schema::{items, usage_events};
 use async_trait::async_trait;
@@ -23,8 +25,10 @@ use pantry_core::items::item::{
     WriteMeta, events, normalize_name,
 };
 use pantry_core::items::{Category, Quantity, Unit, merge};
+use pantry_core::lists::list::events::ITEM_REMOVED;
 use pantry_core::repo_error::RepoError;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 use uuid::Uuid;
 
 diesel::define_sql_function! {
@@ -273,10 +277,20 @@ impl ItemRepository for StoreItems {
             if expected_version.is_some_and(|v| v != current.version) {
                 return Ok(Mutation::Stale(current));
             }
-            // List entries naming the item go with it (ON DELETE CASCADE).
+            // List entries naming the item go with it (ON DELETE CASCADE). Each is logged as
+            // removed and its list's cost recomputed, so feeds and totals stay true.
+            let entries = entries_naming(c, item_id).await?;
             diesel::delete(items::table.find(item_id.to_string()))
                 .execute(c)
                 .await?;
+            for entry in &entries {
+                let extra = json!({ "deleted": true, "itemDeleted": true });
+                log_entry(c, ITEM_REMOVED, home_id, entry, &current, extra, meta).await?;
+            }
+            let lists: BTreeSet<Uuid> = entries.iter().map(|e| e.list_id).collect();
+            for list_id in lists {
+                refresh_cost(c, list_id, meta).await?;
+            }
             record_usage(c, &current, events::usage::REMOVED, None, meta).await?;
             log_item(
                 c,

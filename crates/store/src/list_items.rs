@@ -533,6 +533,23 @@ async fn load_entry(
 }
 
 /// The entries of a list in display order.
+/// The entries, on any list, that name the pantry item `item_id`.
+pub(crate) async fn entries_naming(
+    c: &mut AnyConnection,
+    item_id: Uuid,
+) -> Result<Vec<ListItem>, TxError> {
+    let rows: Vec<EntryRow> = list_items::table
+        .filter(list_items::item_id.eq(item_id.to_string()))
+        .order(entry_order())
+        .select(ENTRY_COLUMNS)
+        .load(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(EntryRow::into_entry)
+        .collect::<Result<_, _>>()?)
+}
+
 async fn list_entries(c: &mut AnyConnection, list_id: Uuid) -> Result<Vec<ListItem>, TxError> {
     let rows: Vec<EntryRow> = list_items::table
         .filter(list_items::list_id.eq(list_id.to_string()))
@@ -574,7 +591,7 @@ pub(crate) async fn entries_with_items(
 
 /// Appends an entry event whose payload is the entry as sent to clients, the pantry item's
 /// `name`, and `extra`'s keys.
-async fn log_entry(
+pub(crate) async fn log_entry(
     c: &mut AnyConnection,
     kind: &str,
     home_id: Uuid,

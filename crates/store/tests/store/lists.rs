@@ -1153,3 +1153,57 @@ async fn completing_and_reopening_a_list(t: &TestDb) {
     assert_eq!(reset.last_reset_at, Some(utc(2026, 12, 4, 9, 0)));
 }
 on_both_backends!(completing_and_reopening_a_list => sqlite_completing_and_reopening_a_list, postgres_completing_and_reopening_a_list);
+
+async fn deleting_a_pantry_item_takes_its_entries_off_every_list(t: &TestDb) {
+    let k = Kitchen::new(t, utc(2026, 3, 2, 9, 0)).await;
+    let rice = k.pantry("Rice", "1", Unit::Kg).await;
+    let beans = k.pantry("Beans", "2", Unit::Piece).await;
+    let weekly = k.list("Weekly").await;
+    let party = k.list("Party").await;
+    for (list, item, price) in [
+        (weekly, rice.id, 200),
+        (weekly, beans.id, 100),
+        (party, rice.id, 300),
+    ] {
+        k.lists
+            .add_entry(&k.owner, k.home, list, entry(item, "1", Some(price)))
+            .await
+            .expect("add entry");
+    }
+    let before = k.latest_seq().await;
+    let meta = WriteMeta {
+        actor: k.owner,
+        at: k.clock.now(),
+    };
+    k.items
+        .delete(k.home, rice.id, None, meta)
+        .await
+        .expect("delete rice");
+
+    // Each entry naming the rice is logged as removed, then the item itself.
+    let after: Vec<HomeEvent> = k
+        .events()
+        .await
+        .into_iter()
+        .filter(|e| e.seq > before)
+        .collect();
+    let kinds: Vec<&str> = after.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["list_item.removed", "list_item.removed", "item.deleted"]
+    );
+    for removed in &after[..2] {
+        assert_eq!(removed.payload["itemId"], rice.id.to_string());
+        assert_eq!(removed.payload["name"], "Rice");
+        assert_eq!(removed.payload["itemDeleted"], true);
+    }
+    // The lists hold what is left, and their costs follow.
+    let weekly = k.lists.get(&k.owner, k.home, weekly).await.expect("weekly");
+    let names: Vec<&str> = weekly.items.iter().map(|e| e.item.name.as_str()).collect();
+    assert_eq!(names, ["Beans"]);
+    assert_eq!(weekly.list.estimated_cost_minor, Some(100));
+    let party = k.lists.get(&k.owner, k.home, party).await.expect("party");
+    assert!(party.items.is_empty());
+    assert_eq!(party.list.estimated_cost_minor, None);
+}
+on_both_backends!(deleting_a_pantry_item_takes_its_entries_off_every_list => sqlite_deleting_a_pantry_item_takes_its_entries_off_every_list, postgres_deleting_a_pantry_item_takes_its_entries_off_every_list);
