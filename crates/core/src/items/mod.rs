@@ -1,6 +1,6 @@
 //! The pantry: what is at home, how much, where, and until when.
 //!
-//! - [`unit`], [`category`], [`quantity`]: the value types an item is made of; invalid values
+//! - [`unit`](mod@unit), [`category`], [`quantity`]: the value types an item is made of; invalid values
 //!   cannot be constructed.
 //! - [`item`]: the pantry item, its validated edits, list filters, and the repository port.
 //! - [`merge`]: the rule that folds a new purchase into an existing row (same name and location,
