@@ -68,14 +68,22 @@ pub struct HomeExport {
 /// The home's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // the fields of [`Home`]
 pub struct ExportedHome {
+    /// The home's name: 1 to 255 characters, trimmed on import.
     pub name: String,
+    /// Free text, at most 1000 characters.
     pub description: Option<String>,
+    /// IANA time zone (`Europe/Paris`); list resets fall on local midnight in it.
     pub timezone: String,
+    /// Three-letter ISO 4217 code, upper-cased on import; every `_minor` amount of the
+    /// document is in minor units of it.
     pub currency: String,
+    /// Monthly grocery budget in minor units of `currency`, zero or more.
     pub monthly_budget_minor: Option<i64>,
+    /// How many people the pantry feeds, 1 to 20.
     pub household_size: Option<i32>,
+    /// Restrictions the whole household shares (`vegetarian`): at most 20 of 1 to 64
+    /// characters, de-duplicated on import.
     #[serde(default)]
     pub shared_dietary_restrictions: Vec<String>,
 }
@@ -83,55 +91,90 @@ pub struct ExportedHome {
 /// A member, by name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)]
 pub struct ExportedMember {
+    /// Display name at export time; import creates no account or membership from it.
     pub name: String,
+    /// Their role in the home.
     pub role: Role,
+    /// When they joined (UTC).
     pub joined_at: DateTime<Utc>,
 }
 
 /// A pantry item. `id` is only a reference for list entries within the document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // the fields of [`crate::items::PantryItem`]
 pub struct ExportedItem {
+    /// Unique within the document, named by [`ExportedListItem::item_id`]; import gives the
+    /// item a new id.
     pub id: Uuid,
+    /// 1 to 255 characters, trimmed on import.
     pub name: String,
+    /// Free text, at most 1000 characters.
     pub description: Option<String>,
+    /// Grouping in the pantry view.
     pub category: Category,
+    /// How much is left, in thousandths of `unit` (1500 is 1.5), 0 to 999,999,000; zero
+    /// means used up.
     pub quantity_milli: i64,
+    /// What `quantity_milli` counts.
     pub unit: Unit,
+    /// Where it is kept, at most 255 characters.
     pub location: Option<String>,
+    /// Best-before moment (UTC).
     pub expires_at: Option<DateTime<Utc>>,
+    /// The "checked" mark of the earlier app.
     pub is_checked: bool,
+    /// Whether it is restocked on a schedule.
     pub is_recurring: bool,
+    /// The restock schedule.
     pub recurring_interval: Option<RecurringInterval>,
+    /// Price paid, in minor units of the home's currency, zero or more.
     pub price_minor: Option<i64>,
+    /// Where it was bought, at most 255 characters.
     pub store: Option<String>,
+    /// Free text, at most 1000 characters.
     pub notes: Option<String>,
+    /// When it was first added, UTC (the purchase date for budgets); kept on import.
     pub date_added: DateTime<Utc>,
+    /// When it last changed, UTC; kept on import.
     pub last_updated: DateTime<Utc>,
 }
 
 /// A grocery list with its entries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // the columns of a grocery list
 pub struct ExportedList {
+    /// 1 to 255 characters, trimmed on import.
     pub name: String,
+    /// Free text, at most 1000 characters.
     pub description: Option<String>,
+    /// `false` once the list is completed.
     pub is_active: bool,
+    /// The home's "Quick Items" list; at most one list of the document may be it.
     pub is_default: bool,
+    /// When it was completed (UTC).
     pub completed_at: Option<DateTime<Utc>>,
+    /// Budget in minor units of the home's currency, zero or more.
     pub total_budget_minor: Option<i64>,
+    /// `weekly`, `biweekly` or `monthly` (lower case) when it starts new rounds by itself.
     pub recurring_schedule: Option<String>,
+    /// Weekday of weekly and biweekly resets, 0 = Sunday to 6; `None` means Sunday.
     pub schedule_day_of_week: Option<i32>,
+    /// Day of monthly resets, 1 to 31 (clamped to the month's length); `None` means the
+    /// first.
     pub schedule_day_of_month: Option<i32>,
+    /// The next scheduled reset (UTC), kept on import: one already past is due at once.
     pub next_reset_at: Option<DateTime<Utc>>,
+    /// When it last started a new round (UTC).
     pub last_reset_at: Option<DateTime<Utc>>,
+    /// How many times it was reset, zero or more.
     pub round_number: i32,
+    /// Order among the home's lists (ascending).
     pub position: i32,
+    /// When it was created, UTC; kept on import.
     pub created_at: DateTime<Utc>,
+    /// Its entries in display order, at most [`caps::LIST_ITEMS`]; the list's estimated cost
+    /// is recomputed from them on import.
     #[serde(default)]
     pub items: Vec<ExportedListItem>,
 }
@@ -139,26 +182,37 @@ pub struct ExportedList {
 /// An entry of a list; `item_id` names an [`ExportedItem::id`] of the same document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)]
 pub struct ExportedListItem {
+    /// The pantry item to buy: an [`ExportedItem::id`] of this document.
     pub item_id: Uuid,
+    /// How much to buy, in thousandths of the item's unit, 0 to 999,999,000.
     pub quantity_milli: i64,
+    /// Ticked off.
     pub is_completed: bool,
+    /// When it was ticked off (UTC).
     pub completed_at: Option<DateTime<Utc>>,
+    /// Free text, at most 500 characters.
     pub notes: Option<String>,
+    /// Estimated price per unit of the item, in minor units of the home's currency, zero or
+    /// more.
     pub estimated_price_minor: Option<i64>,
+    /// Order within the list (ascending).
     pub position: i32,
+    /// When it was put on the list, UTC; kept on import.
     pub added_at: DateTime<Utc>,
 }
 
 /// A chat thread with its messages, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)]
 pub struct ExportedThread {
+    /// At most 255 characters; `None` for an untitled thread.
     pub title: Option<String>,
+    /// When the thread was started (UTC).
     pub created_at: DateTime<Utc>,
+    /// When it last changed (UTC).
     pub updated_at: DateTime<Utc>,
+    /// Its messages, oldest first; at most [`caps::MESSAGES`] in all threads together.
     #[serde(default)]
     pub messages: Vec<ExportedMessage>,
 }
@@ -166,14 +220,21 @@ pub struct ExportedThread {
 /// A chat message; the author is kept by name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)]
 pub struct ExportedMessage {
+    /// Who speaks: `user`, `assistant`, `system` or `tool`.
     pub role: String,
+    /// The text, at most [`caps::MESSAGE_CHARS`] characters.
     pub content: String,
+    /// The label the assistant gave the message (`greeting` for Pixie's welcome), if any.
     pub intent: Option<String>,
+    /// The assistant's tool calls: any JSON, kept as recorded.
     pub tool_calls: Option<serde_json::Value>,
+    /// What the assistant attached for display: any JSON, kept as recorded.
     pub ui: Option<serde_json::Value>,
+    /// Display name of the person who wrote it; `None` when nobody is known (the assistant's
+    /// messages, a deleted account).
     pub author_name: Option<String>,
+    /// When it was sent, UTC; kept on import.
     pub created_at: DateTime<Utc>,
 }
 

@@ -13,11 +13,14 @@ use uuid::Uuid;
 /// How often a recurring item is restocked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
 pub enum RecurringInterval {
+    /// Every day.
     Daily,
+    /// Every week.
     Weekly,
+    /// Every two weeks.
     Biweekly,
+    /// Every month.
     Monthly,
 }
 
@@ -217,20 +220,34 @@ impl NewItem {
 
 /// Validated changes to an item; `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[allow(missing_docs)] // one field per item field
 pub struct ItemEdit {
+    /// New name from [`parse_name`] (trimmed, 1 to 255 characters); it cannot be cleared.
     pub name: Option<String>,
+    /// Free text of at most [`limits::LONG_TEXT`] characters; `Some(None)` removes it.
     pub description: Option<Option<String>>,
+    /// New grouping in the pantry view.
     pub category: Option<Category>,
+    /// The amount left, replacing the current one (zero means used up); unlike
+    /// [`ItemRepository::consume`], records no usage history.
     pub quantity: Option<Quantity>,
+    /// New unit; the quantity is relabelled, not converted.
     pub unit: Option<Unit>,
+    /// Where it is kept, at most [`limits::SHORT_TEXT`] characters; `Some(None)` removes it.
     pub location: Option<Option<String>>,
+    /// Best-before moment (UTC); `Some(None)` removes it.
     pub expires_at: Option<Option<DateTime<Utc>>>,
+    /// Sets the check mark; a real change records a checked/unchecked usage event.
     pub is_checked: Option<bool>,
+    /// Whether it is restocked on a schedule; leaves `recurring_interval` as it is.
     pub is_recurring: Option<bool>,
+    /// The restock schedule; `Some(None)` removes it.
     pub recurring_interval: Option<Option<RecurringInterval>>,
+    /// Price paid, in minor units of the home's currency, zero or more; `Some(None)` removes
+    /// it.
     pub price_minor: Option<Option<i64>>,
+    /// Where it was bought, at most [`limits::SHORT_TEXT`] characters; `Some(None)` removes it.
     pub store: Option<Option<String>>,
+    /// Free text of at most [`limits::LONG_TEXT`] characters; `Some(None)` removes it.
     pub notes: Option<Option<String>>,
 }
 

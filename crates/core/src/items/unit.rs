@@ -5,25 +5,42 @@ use serde::{Deserialize, Serialize};
 /// A unit from the earlier server's list of eighteen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[allow(missing_docs)] // the names are the documentation
 pub enum Unit {
+    /// One thing; the base of counts (a dozen is 12 of them).
     Piece,
+    /// Gram, the base of mass.
     Gram,
+    /// Kilogram: 1000 g.
     Kg,
+    /// Millilitre, the base of volume.
     Ml,
+    /// Litre: 1000 ml.
     Liter,
+    /// Avoirdupois ounce: exactly 28.349523125 g.
     Oz,
+    /// Avoirdupois pound: exactly 453.59237 g (16 oz).
     Lb,
+    /// US cup: exactly 236.5882365 ml (16 tbsp).
     Cup,
+    /// US tablespoon: exactly 14.78676478125 ml (3 tsp).
     Tbsp,
+    /// US teaspoon: exactly 4.92892159375 ml.
     Tsp,
+    /// A bunch (herbs, bananas); converts to no other unit.
     Bunch,
+    /// Twelve pieces.
     Dozen,
+    /// A loaf; converts to no other unit.
     Loaf,
+    /// A bottle; converts to no other unit.
     Bottle,
+    /// A box; converts to no other unit.
     Box,
+    /// A bag; converts to no other unit.
     Bag,
+    /// A package (`pack`, `pkg`); converts to no other unit.
     Package,
+    /// A jar; converts to no other unit.
     Jar,
 }
 

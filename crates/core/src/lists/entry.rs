@@ -109,10 +109,13 @@ pub struct ItemByName {
 
 /// Validated changes to an entry; `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[allow(missing_docs)] // one field per entry field
 pub struct ListItemEdit {
+    /// New amount to buy, in the pantry item's unit; more than zero (the API refuses zero).
     pub quantity: Option<Quantity>,
+    /// Free text of at most 500 characters; `Some(None)` removes it.
     pub notes: Option<Option<String>>,
+    /// Estimated price per unit, in minor units of the home's currency, zero or more;
+    /// `Some(None)` removes it. The list's estimated cost is recomputed.
     pub estimated_price_minor: Option<Option<i64>>,
 }
 

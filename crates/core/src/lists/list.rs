@@ -329,13 +329,20 @@ impl NewList {
 /// Validated changes to a list; `None` leaves a field alone, `Some(None)` clears it. A change
 /// to the schedule or one of its days recomputes the next reset.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[allow(missing_docs)] // one field per list field
 pub struct ListEdit {
+    /// New name from [`parse_name`] (trimmed, 1 to 255 characters); it cannot be cleared.
     pub name: Option<String>,
+    /// Free text of at most [`limits::DESCRIPTION`] characters; `Some(None)` removes it.
     pub description: Option<Option<String>>,
+    /// Budget in minor units of the home's currency, zero or more; `Some(None)` removes it.
     pub total_budget_minor: Option<Option<i64>>,
+    /// How often it starts a new round; `Some(None)` stops the resets (no next reset, the
+    /// days are kept).
     pub recurring_schedule: Option<Option<ListSchedule>>,
+    /// Weekday of weekly and biweekly resets, 0 = Sunday to 6; `Some(None)` means Sunday.
     pub schedule_day_of_week: Option<Option<u8>>,
+    /// Day of monthly resets, 1 to 31 (clamped to the month's length); `Some(None)` means the
+    /// first.
     pub schedule_day_of_month: Option<Option<u8>>,
 }
 
