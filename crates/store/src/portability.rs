@@ -19,6 +19,7 @@ use pantry_core::homes::home::{Home, HomeRepository, NewHome};
 use pantry_core::homes::role::Role;
 use pantry_core::ids::new_id;
 use pantry_core::items::item::normalize_name;
+use pantry_core::lists::list::estimated_cost_minor;
 use pantry_core::portability::{
     ExportedHome, ExportedItem, ExportedList, ExportedListItem, ExportedMember, ExportedMessage,
     ExportedThread, FORMAT, HomeExport, PortabilityRepository, VERSION,
@@ -436,15 +437,16 @@ async fn write_import(
             ))
             .execute(c)
             .await?;
-        let mut cost: Option<i64> = None;
+        // The same figure every other write keeps (summed, then rounded once).
+        let cost = estimated_cost_minor(
+            l.items
+                .iter()
+                .map(|e| (e.estimated_price_minor, e.quantity_milli)),
+        );
         for e in &l.items {
             let item_id = item_ids
                 .get(&e.item_id)
                 .ok_or_else(|| RepoError::Conflict("list entry names no item".to_owned()))?;
-            if let Some(p) = e.estimated_price_minor {
-                let line = p.saturating_mul(e.quantity_milli) / 1000;
-                cost = Some(cost.unwrap_or(0).saturating_add(line));
-            }
             diesel::insert_into(list_items::table)
                 .values((
                     list_items::id.eq(new_id().to_string()),
