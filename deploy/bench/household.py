@@ -164,9 +164,9 @@ def scenario(db, items, args):
         for i in range(items):
             api(server.port, "POST", f"/api/homes/{home}/items", token,
                 {"name": f"Item {i}", "quantity": 1 + i % 5, "category": "pantry"})
-        # Sign-ups hash with argon2id (19 MiB per hashing thread, given back after 2 s idle):
-        # let that settle so the runs' peak RSS is the requests' own.
-        time.sleep(3)
+        # Sign-ups hash with argon2id (19 MiB per hashing thread, given back when no hash
+        # waits): let that settle so the runs' peak RSS is the requests' own.
+        time.sleep(1)
         results = {}
         results[f"GET items ({items} items)"] = wrk(
             server, "GET", [(f"/api/homes/{home}/items", token)], "nil",
@@ -178,7 +178,7 @@ def scenario(db, items, args):
             server, "POST", [(f"/api/homes/{home}/items", token)], NEW_ITEM,
             args.seconds, args.connections, args.threads)
         others = [sign_up(server, f"Home{i}") for i in range(args.homes)]
-        time.sleep(3)
+        time.sleep(1)
         results[f"POST items ({args.homes} homes)"] = wrk(
             server, "POST", [(f"/api/homes/{h}/items", t) for t, h in others], NEW_ITEM,
             args.seconds, args.connections, args.threads)

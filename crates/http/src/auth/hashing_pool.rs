@@ -8,9 +8,9 @@
 //!   and hashing uses what is left.
 //! - **Bounded work and memory:** at most `threads` hashes run at once, and at most `queue`
 //!   wait; past that a login is refused at once (503) instead of queueing without limit.
-//! - **Less work per hash:** each thread keeps its argon2 memory between hashes (a fresh
-//!   19 MiB buffer costs ~6 ms of page faults per hash), and frees it after 2 s without work
-//!   so an idle server stays small.
+//! - **Less work per hash during a flood:** a thread keeps its argon2 memory while more hashes
+//!   are waiting (a fresh 19 MiB buffer costs ~6 ms of page faults per hash), and gives it back
+//!   to the system as soon as none is, so a server between sign-ins stays small.
 
 use argon2::Block;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -125,6 +125,12 @@ fn work(receiver: &Mutex<Receiver<Job>>, waiting: &AtomicUsize) {
             Ok(job) => {
                 waiting.fetch_sub(1, Ordering::Relaxed);
                 job(&mut scratch);
+                // The memory is worth keeping only for a hash that is already waiting. (A
+                // timeout alone would not do: the threads that wait on the lock, not on the
+                // channel, never time out, and would keep their memory for good.)
+                if waiting.load(Ordering::Relaxed) == 0 {
+                    scratch.release();
+                }
             }
             Err(RecvTimeoutError::Timeout) => scratch.release(),
             Err(RecvTimeoutError::Disconnected) => return,
