@@ -12,6 +12,7 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let started = Instant::now();
+    return_large_blocks_to_the_system();
     let command = match cli::parse(std::env::args().skip(1)) {
         Ok(command) => command,
         Err(message) => {
@@ -73,5 +74,17 @@ fn main() -> ExitCode {
             code
         }
         Command::Help | Command::Version => ExitCode::SUCCESS,
+    }
+}
+
+/// glibc serves a large block (argon2's 19 MiB per password hash) with its own mapping, but
+/// after the first such block is freed it raises that threshold and serves the next ones from
+/// heaps it never gives back: a server that signed a few people in kept tens of MiB for good. A
+/// fixed threshold keeps every block over 1 MiB a mapping of its own, unmapped when freed.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt takes two plain integers and changes only malloc's tuning.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }
 }

@@ -10,7 +10,8 @@
 //!   wait; past that a login is refused at once (503) instead of queueing without limit.
 //! - **Less work per hash during a flood:** a thread keeps its argon2 memory while more hashes
 //!   are waiting (a fresh 19 MiB buffer costs ~6 ms of page faults per hash), and gives it back
-//!   to the system as soon as none is, so a server between sign-ins stays small.
+//!   as soon as none is, so a server between sign-ins stays small (the binary makes glibc unmap
+//!   such large blocks when freed: `crates/app/src/main.rs`).
 
 use argon2::Block;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,11 +38,7 @@ impl Scratch {
     }
 
     fn release(&mut self) {
-        if self.blocks.is_empty() {
-            return;
-        }
         self.blocks = Vec::new();
-        give_back_freed_memory();
     }
 }
 
@@ -135,17 +132,6 @@ fn work(receiver: &Mutex<Receiver<Job>>, waiting: &AtomicUsize) {
             Err(RecvTimeoutError::Timeout) => scratch.release(),
             Err(RecvTimeoutError::Disconnected) => return,
         }
-    }
-}
-
-/// Returns freed heap memory to the system. glibc serves a 19 MiB block from a thread's heap
-/// once it has freed one (its mmap threshold grows with each freed mapping), and keeps that heap
-/// after the free: without this, an idle server would hold every hashing thread's memory.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim takes a plain integer and only releases pages malloc no longer uses.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 
