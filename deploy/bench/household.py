@@ -38,12 +38,13 @@ def psql(sql):
 
 
 class Server:
-    def __init__(self, db):
+    def __init__(self, db, extra_env=None):
         self.data = tempfile.mkdtemp(prefix="pixie-bench-")
         self.port = free_port()
         self.pg_name = None
         env = {"PATH": os.environ.get("PATH", ""), "PORT": str(self.port), "PIXIE_DATA_DIR": self.data,
                "LOG_LEVEL": "warn", "RATE_LIMIT_POINTS": "100000000", "AUTH_RATE_LIMIT_POINTS": "100000"}
+        env.update(extra_env or {})
         if db == "postgres":
             self.pg_name = f"pixie_bench_{os.getpid()}_{self.port}"
             psql(f"CREATE DATABASE {self.pg_name}")
