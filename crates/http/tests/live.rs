@@ -5,10 +5,12 @@
 #[macro_use]
 mod support;
 
+use actix_web::web::Bytes;
 use awc::BoxedSocket;
 use awc::error::WsClientError;
-use awc::ws::{Codec, Frame, Message};
+use awc::ws::{CloseCode, CloseReason, Codec, Frame, Message};
 use futures_util::{SinkExt, StreamExt};
+use pantry_http::live::LiveConfig;
 use pantry_http::routes::RouteTable;
 use pantry_http::state::AppState;
 use pantry_http::{Pipeline, build_app};
@@ -42,10 +44,83 @@ macro_rules! on_both_backends {
 
 // ---- The server and its clients ---------------------------------------------------------------
 
-fn serve(state: &AppState) -> actix_test::TestServer {
+fn state_with(db: &TestDb, live: LiveConfig) -> AppState {
+    let log = CapturedLog::default().logger();
+    let mut state = support::state(&db.db, log.clone());
+    state.live = support::live_hub(&db.db, log, live);
+    state
+}
+
+/// A running server: an actix test server, or one on a listener of our own.
+struct Srv {
+    base: String,
+    _test: Option<actix_test::TestServer>,
+    handle: Option<actix_web::dev::ServerHandle>,
+}
+
+impl Srv {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Srv {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            // Not awaited: the test's runtime ends with the test.
+            drop(handle.stop(false));
+        }
+    }
+}
+
+fn serve(state: &AppState) -> Srv {
     let state = state.clone();
     let pipeline = Pipeline::new(support::config(), state.log.clone());
-    actix_test::start(move || build_app(state.clone(), pipeline.clone(), RouteTable::production()))
+    let test = actix_test::start(move || {
+        build_app(state.clone(), pipeline.clone(), RouteTable::production())
+    });
+    Srv {
+        base: format!("http://{}", test.addr()),
+        _test: Some(test),
+        handle: None,
+    }
+}
+
+/// A server whose connections have a tiny kernel send buffer (inherited from the listening
+/// socket), so that a client that stops reading fills it after a few frames instead of
+/// after megabytes.
+fn serve_with_small_send_buffers(state: &AppState) -> Srv {
+    use std::os::fd::AsRawFd;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let size: libc::c_int = 4096;
+    // SAFETY: a valid socket and a correctly sized option value.
+    let set = unsafe {
+        libc::setsockopt(
+            listener.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(set, 0, "setsockopt(SO_SNDBUF)");
+    let addr = listener.local_addr().unwrap();
+    let state = state.clone();
+    let pipeline = Pipeline::new(support::config(), state.log.clone());
+    let server = actix_web::HttpServer::new(move || {
+        build_app(state.clone(), pipeline.clone(), RouteTable::production())
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Srv {
+        base: format!("http://{addr}"),
+        _test: None,
+        handle: Some(handle),
+    }
 }
 
 struct User {
@@ -55,13 +130,13 @@ struct User {
 }
 
 async fn api(
-    srv: &actix_test::TestServer,
+    srv: &Srv,
     method: &str,
     path: &str,
     token: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let req = srv
+    let req = awc::Client::new()
         .request(method.parse().unwrap(), srv.url(path))
         .insert_header(("Authorization", format!("Bearer {token}")));
     let mut res = match body {
@@ -74,9 +149,9 @@ async fn api(
     (status, json)
 }
 
-async fn sign_up(srv: &actix_test::TestServer, name: &str) -> User {
-    let mut res = srv
-        .post("/api/auth/register")
+async fn sign_up(srv: &Srv, name: &str) -> User {
+    let mut res = awc::Client::new()
+        .post(srv.url("/api/auth/register"))
         .send_json(&json!({
             "email": format!("{name}-{}@example.com", Uuid::now_v7().simple()),
             "password": "a long kitchen password",
@@ -85,7 +160,7 @@ async fn sign_up(srv: &actix_test::TestServer, name: &str) -> User {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 201);
-    let body: Value = res.json().await.unwrap();
+    let body: Value = res.json().limit(1 << 20).await.unwrap();
     let data = &body["data"];
     User {
         id: data["user"]["id"].as_str().unwrap().parse().unwrap(),
@@ -94,7 +169,7 @@ async fn sign_up(srv: &actix_test::TestServer, name: &str) -> User {
     }
 }
 
-async fn add_item(srv: &actix_test::TestServer, user: &User, home: Uuid, name: &str) -> Value {
+async fn add_item(srv: &Srv, user: &User, home: Uuid, name: &str) -> Value {
     let (status, body) = api(
         srv,
         "POST",
@@ -107,7 +182,7 @@ async fn add_item(srv: &actix_test::TestServer, user: &User, home: Uuid, name: &
     body
 }
 
-async fn latest_seq(srv: &actix_test::TestServer, user: &User, home: Uuid) -> i64 {
+async fn latest_seq(srv: &Srv, user: &User, home: Uuid) -> i64 {
     let (status, body) = api(
         srv,
         "GET",
@@ -134,11 +209,7 @@ struct Ws {
 }
 
 impl Ws {
-    async fn try_open(
-        srv: &actix_test::TestServer,
-        path: &str,
-        protocols: &[String],
-    ) -> Result<Ws, WsClientError> {
+    async fn try_open(srv: &Srv, path: &str, protocols: &[String]) -> Result<Ws, WsClientError> {
         let mut req = awc::Client::new().ws(srv.url(path));
         if !protocols.is_empty() {
             req = req.protocols(protocols);
@@ -152,7 +223,7 @@ impl Ws {
     }
 
     /// A socket of `user`'s token, greeted.
-    async fn open(srv: &actix_test::TestServer, user: &User) -> Ws {
+    async fn open(srv: &Srv, user: &User) -> Ws {
         let protocols = ["pixie.v1".to_owned(), format!("auth-{}", user.token)];
         let mut ws = Ws::try_open(srv, "/api/ws", &protocols).await.unwrap();
         assert_eq!(ws.protocol.as_deref(), Some("pixie.v1"));
@@ -237,6 +308,31 @@ impl Ws {
             before.push(frame);
         }
     }
+
+    /// Reads until the server's close frame (answering it); what came before is dropped.
+    async fn closed(&mut self) -> Option<CloseReason> {
+        loop {
+            if let Frame::Close(reason) = self.frame().await {
+                let _ = self.io.send(Message::Close(reason.clone())).await;
+                return reason;
+            }
+        }
+    }
+}
+
+fn close_code(reason: Option<CloseReason>) -> u16 {
+    reason.map_or(0, |r| u16::from(r.code))
+}
+
+/// Waits until `ok` holds (polling the server's state, never longer than [`PATIENCE`]).
+async fn eventually(what: &str, ok: impl Fn() -> bool) {
+    tokio::time::timeout(PATIENCE, async {
+        while !ok() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out waiting until {what}"));
 }
 
 fn seqs(frames: &[Value]) -> Vec<i64> {
@@ -253,6 +349,11 @@ fn status_of(result: Result<Ws, WsClientError>) -> u16 {
 
 /// An access token of `user`'s session that expired an hour ago, correctly signed.
 fn expired_token(user: &User) -> String {
+    token_expiring_in(user, -3600)
+}
+
+/// An access token of `user`'s session expiring `secs` from now, correctly signed.
+fn token_expiring_in(user: &User, secs: i64) -> String {
     use base64::Engine;
     let payload = user.token.split('.').nth(1).unwrap();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -260,9 +361,9 @@ fn expired_token(user: &User) -> String {
         .unwrap();
     let mut claims: pantry_http::auth::jwt::Claims = serde_json::from_slice(&bytes).unwrap();
     let now = chrono::Utc::now().timestamp();
-    claims.iat = now - 7200;
-    claims.nbf = now - 7200;
-    claims.exp = now - 3600;
+    claims.iat = (now + secs - 3600).min(now);
+    claims.nbf = claims.iat;
+    claims.exp = now + secs;
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &claims,
@@ -582,3 +683,298 @@ on_both_backends!(
     postgres_resume_during_writes_has_no_gap_and_no_duplicate,
     resume_during_writes_has_no_gap_and_no_duplicate
 );
+
+// ---- Limits and health ------------------------------------------------------------------------
+
+/// A reader that stops reading is closed (4008) once its queue stayed full for the send
+/// timeout, while a reader on the same home receives every change in order meanwhile.
+#[actix_web::test]
+async fn a_slow_reader_is_cut_off_while_a_fast_one_keeps_up() {
+    let db = TestDb::sqlite().await;
+    let state = state_with(
+        &db,
+        LiveConfig {
+            send_queue: 16,
+            send_timeout: Duration::from_millis(500),
+            ..LiveConfig::default()
+        },
+    );
+    let srv = std::rc::Rc::new(serve_with_small_send_buffers(&state));
+    let alice = sign_up(&srv, "alice").await;
+    let bob = sign_up(&srv, "bob").await;
+    support::add_member(&db.db, alice.home, bob.id, "member").await;
+
+    let mut slow = Ws::open(&srv, &bob).await;
+    slow.send(json!({ "type": "subscribe", "payload": { "homeIds": [alice.home] } }))
+        .await;
+    let acks = slow.until_pong().await;
+    assert!(
+        acks.iter()
+            .any(|f| f["type"] == "subscribed" && f["homeId"] == alice.home.to_string())
+    );
+    let mut fast = Ws::open(&srv, &alice).await;
+    fast.next_of("subscribed").await;
+    let first = latest_seq(&srv, &alice, alice.home).await + 1;
+
+    // Bob stops reading; Alice reads everything as it comes.
+    const CHANGES: i64 = 150;
+    let reader = actix_web::rt::spawn(async move {
+        let got = fast.changes(CHANGES as usize).await;
+        (fast, got)
+    });
+    let long = "x".repeat(1000);
+    for n in 0..CHANGES {
+        let (status, body) = api(
+            &srv,
+            "POST",
+            &format!("/api/homes/{}/items", alice.home),
+            &alice.token,
+            Some(json!({
+                "name": format!("big item {n}"),
+                "description": long,
+                "notes": long,
+                "separate": true,
+            })),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (mut fast, got) = reader.await.unwrap();
+    assert_eq!(
+        seqs(&got),
+        (first..first + CHANGES).collect::<Vec<_>>(),
+        "the fast reader got every change, in order"
+    );
+
+    // The slow socket is dropped by the server; the fast one is still served.
+    eventually("the slow socket is closed", || {
+        state.live.socket_count() == 1
+    })
+    .await;
+    add_item(&srv, &alice, alice.home, "one more").await;
+    assert_eq!(seqs(&fast.changes(1).await), [first + CHANGES]);
+
+    // When Bob reads again he finds part of the changes, then the close.
+    let mut received = 0;
+    let code = loop {
+        match slow.frame().await {
+            Frame::Text(text) => {
+                let frame: Value = serde_json::from_slice(&text).unwrap();
+                if is_change(&frame) {
+                    received += 1;
+                }
+            }
+            Frame::Close(reason) => break close_code(reason),
+            _ => {}
+        }
+    };
+    assert_eq!(code, 4008);
+    assert!(received < CHANGES, "the slow reader got {received} changes");
+}
+
+/// Pings: a client that answers stays; one that does not is closed (4002).
+#[actix_web::test]
+async fn heartbeats_close_a_silent_client_and_keep_a_live_one() {
+    let db = TestDb::sqlite().await;
+    let state = state_with(
+        &db,
+        LiveConfig {
+            ping_interval: Duration::from_millis(100),
+            max_missed_pongs: 2,
+            ..LiveConfig::default()
+        },
+    );
+    let srv = serve(&state);
+    let alice = sign_up(&srv, "alice").await;
+
+    // Answers pings (the helper does): still served after several.
+    let mut live = Ws::open(&srv, &alice).await;
+    let mut pings = 0;
+    while pings < 5 {
+        match tokio::time::timeout(PATIENCE, live.io.next()).await {
+            Ok(Some(Ok(Frame::Ping(payload)))) => {
+                pings += 1;
+                live.io.send(Message::Pong(payload)).await.unwrap();
+            }
+            Ok(Some(Ok(Frame::Text(_)))) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    live.until_pong().await;
+
+    // Never answers: pings, then the close.
+    let mut silent = Ws::open(&srv, &alice).await;
+    let code = loop {
+        match tokio::time::timeout(PATIENCE, silent.io.next()).await {
+            Ok(Some(Ok(Frame::Close(reason)))) => break close_code(reason),
+            Ok(Some(Ok(_))) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(code, 4002);
+}
+
+/// Too many messages (1008), a frame over the size limit (1009), binary frames (an error),
+/// and the cap on sockets per user (429).
+#[actix_web::test]
+async fn message_rate_frame_size_and_socket_count_are_limited() {
+    let db = TestDb::sqlite().await;
+    let state = state_with(
+        &db,
+        LiveConfig {
+            message_rate: 1,
+            message_burst: 5,
+            max_frame_size: 1024,
+            max_sockets_per_user: 2,
+            ..LiveConfig::default()
+        },
+    );
+    let srv = serve(&state);
+    let alice = sign_up(&srv, "alice").await;
+
+    let mut chatty = Ws::open(&srv, &alice).await;
+    for _ in 0..10 {
+        chatty.send(json!({ "type": "ping", "payload": {} })).await;
+    }
+    let mut pongs = 0;
+    let mut limited = false;
+    let code = loop {
+        match chatty.frame().await {
+            Frame::Text(text) => {
+                let frame: Value = serde_json::from_slice(&text).unwrap();
+                match frame["type"].as_str() {
+                    Some("pong") => pongs += 1,
+                    Some("error") => {
+                        assert_eq!(frame["payload"]["code"], "RATE_LIMITED");
+                        limited = true;
+                    }
+                    _ => {}
+                }
+            }
+            Frame::Close(reason) => break close_code(reason),
+            _ => {}
+        }
+    };
+    assert_eq!(code, 1008);
+    assert!(limited);
+    assert!((5..10).contains(&pongs), "{pongs} pongs");
+
+    let mut big = Ws::open(&srv, &alice).await;
+    big.send(json!({ "type": "ping", "payload": { "padding": "x".repeat(4096) } }))
+        .await;
+    assert_eq!(close_code(big.closed().await), 1009);
+
+    let mut binary = Ws::open(&srv, &alice).await;
+    binary
+        .io
+        .send(Message::Binary(Bytes::from_static(b"\x00\x01")))
+        .await
+        .unwrap();
+    let error = binary.next_of("error").await;
+    assert_eq!(error["payload"]["code"], "UNSUPPORTED");
+
+    // Earlier clients' requests get the earlier answers.
+    binary
+        .io
+        .send(Message::Text("not json".into()))
+        .await
+        .unwrap();
+    let error = binary.next_of("error").await;
+    assert_eq!(error["payload"]["error"], "Invalid message format");
+    binary
+        .send(json!({ "type": "message", "payload": { "threadId": "t", "content": "hi" } }))
+        .await;
+    let error = binary.next_of("error").await;
+    assert_eq!(error["payload"]["code"], "NOT_AVAILABLE");
+    binary.send(json!({ "type": "dance", "payload": {} })).await;
+    let error = binary.next_of("error").await;
+    assert_eq!(error["payload"]["code"], "UNKNOWN_TYPE");
+
+    // Two sockets are open (the others were closed by the server): a third is refused.
+    eventually("closed sockets are forgotten", || {
+        state.live.socket_count() == 1
+    })
+    .await;
+    let mut second = Ws::open(&srv, &alice).await;
+    let protocols = [format!("auth-{}", alice.token)];
+    assert_eq!(
+        status_of(Ws::try_open(&srv, "/api/ws", &protocols).await),
+        429
+    );
+    // Closing one makes room again.
+    second
+        .io
+        .send(Message::Close(Some(CloseCode::Normal.into())))
+        .await
+        .unwrap();
+    assert_eq!(close_code(second.closed().await), 1000);
+    eventually("the closed socket is forgotten", || {
+        state.live.socket_count() == 1
+    })
+    .await;
+    Ws::open(&srv, &alice).await;
+}
+
+/// A socket ends with its access token (4001), and when its session is ended elsewhere.
+#[actix_web::test]
+async fn a_socket_closes_when_its_token_expires_or_its_session_ends() {
+    let db = TestDb::sqlite().await;
+    let state = state_with(
+        &db,
+        LiveConfig {
+            session_check_interval: Duration::from_millis(100),
+            ..LiveConfig::default()
+        },
+    );
+    let srv = serve(&state);
+    let alice = sign_up(&srv, "alice").await;
+
+    let short_lived = User {
+        id: alice.id,
+        token: token_expiring_in(&alice, 1),
+        home: alice.home,
+    };
+    let mut ws = Ws::open(&srv, &short_lived).await;
+    let reason = ws.closed().await;
+    assert_eq!(close_code(reason.clone()), 4001);
+    assert_eq!(
+        reason.and_then(|r| r.description).as_deref(),
+        Some("access token expired")
+    );
+
+    let mut ws = Ws::open(&srv, &alice).await;
+    ws.until_pong().await;
+    let (status, _) = api(&srv, "POST", "/api/auth/logout-all", &alice.token, None).await;
+    assert_eq!(status, 200);
+    let reason = ws.closed().await;
+    assert_eq!(close_code(reason.clone()), 4001);
+    assert_eq!(
+        reason.and_then(|r| r.description).as_deref(),
+        Some("session ended")
+    );
+}
+
+/// Shutting down closes every socket with 1001 ("going away": reconnect elsewhere) and
+/// refuses new ones.
+#[actix_web::test]
+async fn shutting_down_closes_sockets_with_going_away() {
+    let db = TestDb::sqlite().await;
+    let state = support::state(&db.db, CapturedLog::default().logger());
+    let srv = serve(&state);
+    let alice = sign_up(&srv, "alice").await;
+    let mut ws = Ws::open(&srv, &alice).await;
+    ws.next_of("subscribed").await;
+
+    let live = state.live.clone();
+    let shutdown = actix_web::rt::spawn(async move {
+        live.shutdown(Duration::from_secs(5)).await;
+    });
+    assert_eq!(close_code(ws.closed().await), 1001);
+    shutdown.await.unwrap();
+    assert_eq!(state.live.socket_count(), 0);
+    let protocols = [format!("auth-{}", alice.token)];
+    assert_eq!(
+        status_of(Ws::try_open(&srv, "/api/ws", &protocols).await),
+        503
+    );
+}
