@@ -978,3 +978,92 @@ async fn shutting_down_closes_sockets_with_going_away() {
         503
     );
 }
+
+// ---- Several instances ------------------------------------------------------------------------
+
+/// Two instances on one PostgreSQL database, each with its own pool, hub and listener: a
+/// change made through one reaches a socket on the other, and when the other's listening
+/// connection is killed, the changes made meanwhile still arrive, in order, once.
+#[actix_web::test]
+async fn postgres_two_instances_share_changes_and_a_lost_listener_loses_nothing() {
+    use pantry_http::live::{LiveDeps, LiveHub};
+    use pantry_store::{Database, StoreAccounts, StoreChangeLog, StoreChangeSignals, StoreHomes};
+    use std::sync::Arc;
+
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let one = support::state(&db.db, CapturedLog::default().logger());
+    let srv_one = serve(&one);
+
+    let db_two = Database::new(&db.config()).unwrap();
+    let log = CapturedLog::default().logger();
+    let signals_two = StoreChangeSignals::start(&db_two, |_| {});
+    let mut two = support::state(&db_two, log.clone());
+    two.live = LiveHub::start(
+        LiveDeps {
+            signals: Arc::new(signals_two.clone()),
+            log: Arc::new(StoreChangeLog::new(db_two.clone())),
+            homes: Arc::new(StoreHomes::new(db_two.clone())),
+            accounts: Arc::new(StoreAccounts::new(db_two.clone())),
+        },
+        LiveConfig::default(),
+        log,
+    );
+    let srv_two = serve(&two);
+    eventually("instance two listens", || {
+        signals_two.listener_pid().is_some()
+    })
+    .await;
+
+    let alice = sign_up(&srv_one, "alice").await;
+    let mut ws = Ws::open(&srv_two, &alice).await;
+    ws.next_of("subscribed").await;
+    add_item(&srv_one, &alice, alice.home, "made on one").await;
+    let seen = ws.changes(1).await;
+    assert_eq!(seen[0]["payload"]["item"]["name"], "made on one");
+    let mut last = seen[0]["seq"].as_i64().unwrap();
+
+    // Kill instance two's listening connection, and keep writing through instance one
+    // while it reconnects and after.
+    let pid = signals_two.listener_pid().unwrap();
+    {
+        use diesel_async::SimpleAsyncConnection;
+        let mut conn = db.db.conn().await.unwrap();
+        conn.batch_execute(&format!("SELECT pg_terminate_backend({pid})"))
+            .await
+            .unwrap();
+    }
+    let mut written = 0;
+    let mut while_down = 0;
+    while signals_two.listener_connections() < 2 || written < 20 {
+        if signals_two.listener_connections() < 2 {
+            while_down += 1;
+        }
+        add_item(&srv_one, &alice, alice.home, &format!("during {written}")).await;
+        written += 1;
+        assert!(written < 10_000, "the listener never came back");
+    }
+    assert!(
+        while_down > 0,
+        "no change was made while the listener was down"
+    );
+    assert_ne!(signals_two.listener_pid(), Some(pid));
+
+    let arrived = ws.changes(written).await;
+    assert_eq!(
+        seqs(&arrived),
+        ((last + 1)..=(last + written as i64)).collect::<Vec<_>>()
+    );
+    for (n, frame) in arrived.iter().enumerate() {
+        assert_eq!(frame["payload"]["item"]["name"], format!("during {n}"));
+    }
+    last += written as i64;
+    let rest = ws.until_pong().await;
+    assert!(!rest.iter().any(is_change), "no duplicate: {rest:?}");
+
+    // And the reconnected listener carries on.
+    add_item(&srv_one, &alice, alice.home, "after").await;
+    assert_eq!(seqs(&ws.changes(1).await), [last + 1]);
+    db_two.close();
+}
