@@ -199,8 +199,20 @@ async fn serve(
             "userId": conn.user.user_id,
         }),
     ));
+    // The token's home, unless the user has left it since (then silently none: the client
+    // did not ask).
     if let Some(home_id) = conn.user.home_id {
-        subscribe(&conn, &log, home_id, Start::Live).await;
+        match state.live.subscribe(&socket, home_id, Start::Live).await {
+            Ok(_) | Err(SubscribeError::NotFound | SubscribeError::Closed) => {}
+            Err(SubscribeError::TooManyHomes) => {}
+            Err(SubscribeError::Repo(e)) => {
+                warn!(log, "live: following the token's home failed"; "home" => %home_id, "error" => %e);
+                conn.send(frames::plain(
+                    "error",
+                    json!({ "error": "Try again shortly", "code": "UNAVAILABLE", "homeId": home_id }),
+                ));
+            }
+        }
     }
 
     let start = tokio::time::Instant::now();
