@@ -570,6 +570,53 @@ on_both_backends!(
     a_removed_member_stops_receiving_at_once
 );
 
+/// Deleting a home ends every subscription to it, for every member.
+async fn deleting_a_home_ends_its_subscriptions(db: &TestDb) {
+    let state = support::state(&db.db, CapturedLog::default().logger());
+    let srv = serve(&state);
+    let alice = sign_up(&srv, "alice").await;
+    let bob = sign_up(&srv, "bob").await;
+    support::add_member(&db.db, alice.home, bob.id, "member").await;
+    let mut alice_ws = Ws::open(&srv, &alice).await;
+    alice_ws.next_of("subscribed").await;
+    let mut bob_ws = Ws::open(&srv, &bob).await;
+    bob_ws
+        .send(json!({ "type": "subscribe", "payload": { "homeIds": [bob.home, alice.home] } }))
+        .await;
+    let acks = bob_ws.until_pong().await;
+    assert!(
+        acks.iter()
+            .any(|f| f["type"] == "subscribed" && f["homeId"] == alice.home.to_string()),
+        "{acks:?}"
+    );
+
+    let (status, body) = api(
+        &srv,
+        "DELETE",
+        &format!("/api/homes/{}", alice.home),
+        &alice.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    for ws in [&mut alice_ws, &mut bob_ws] {
+        let ended = ws.next_of("unsubscribed").await;
+        assert_eq!(ended["homeId"], alice.home.to_string());
+        assert_eq!(ended["payload"]["reason"], "home_deleted");
+    }
+    // Bob still follows his own home.
+    add_item(&srv, &bob, bob.home, "tea").await;
+    assert_eq!(
+        bob_ws.item_named("tea").await["homeId"],
+        bob.home.to_string()
+    );
+}
+on_both_backends!(
+    sqlite_deleting_a_home_ends_its_subscriptions,
+    postgres_deleting_a_home_ends_its_subscriptions,
+    deleting_a_home_ends_its_subscriptions
+);
+
 // ---- Resume -----------------------------------------------------------------------------------
 
 async fn resume_after_a_missed_burst_delivers_exactly_it_in_order(db: &TestDb) {
