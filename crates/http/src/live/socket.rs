@@ -221,6 +221,10 @@ async fn serve(
         start + config.session_check_interval,
         config.session_check_interval,
     );
+    // After a busy stretch, never fire several pings at once: the client gets a full
+    // interval to answer each.
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    session_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let expires = tokio::time::sleep_until(expiry(conn.user.expires_at));
     let mut expires = std::pin::pin!(expires);
     let mut rate = RateLimit::new(config.message_rate, config.message_burst);
