@@ -255,7 +255,8 @@ impl LiveHub {
         let socket = Arc::new(Socket {
             id: hub.next_id.fetch_add(1, Ordering::Relaxed),
             user_id,
-            outbox: Outbox::new(hub.config.send_queue),
+            // One change may take two frames: a smaller queue could never take one.
+            outbox: Outbox::new(hub.config.send_queue.max(FRAMES_PER_CHANGE)),
             homes: Mutex::default(),
         });
         registry.by_id.insert(socket.id, socket.clone());
