@@ -7,6 +7,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use pantry_http::config::{HttpConfig, RateLimit};
+use pantry_http::live::LiveConfig;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 use std::net::IpAddr;
@@ -37,6 +38,15 @@ pub const SETTINGS: &[&str] = &[
     "REQUEST_TIMEOUT",
     "BODY_LIMIT",
     "IDEMPOTENCY_TTL",
+    "WS_PING_INTERVAL",
+    "WS_MAX_MISSED_PONGS",
+    "WS_MAX_FRAME_SIZE",
+    "WS_MESSAGE_RATE",
+    "WS_MESSAGE_BURST",
+    "WS_SEND_QUEUE",
+    "WS_SEND_TIMEOUT",
+    "WS_MAX_SOCKETS_PER_USER",
+    "WS_SESSION_CHECK_INTERVAL",
     "LOG_LEVEL",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
@@ -95,6 +105,15 @@ struct RawConfig {
     request_timeout: u64,
     body_limit: u64,
     idempotency_ttl: u64,
+    ws_ping_interval: u64,
+    ws_max_missed_pongs: u32,
+    ws_max_frame_size: u64,
+    ws_message_rate: u32,
+    ws_message_burst: u32,
+    ws_send_queue: u32,
+    ws_send_timeout: u64,
+    ws_max_sockets_per_user: u32,
+    ws_session_check_interval: u64,
     log_level: LogLevel,
     openai_api_key: Option<String>,
     openai_base_url: String,
@@ -125,6 +144,15 @@ impl Default for RawConfig {
             request_timeout: 30_000,
             body_limit: 1024 * 1024,
             idempotency_ttl: 24 * 60 * 60,
+            ws_ping_interval: 30,
+            ws_max_missed_pongs: 2,
+            ws_max_frame_size: 64 * 1024,
+            ws_message_rate: 10,
+            ws_message_burst: 20,
+            ws_send_queue: 256,
+            ws_send_timeout: 20,
+            ws_max_sockets_per_user: 10,
+            ws_session_check_interval: 60,
             log_level: LogLevel::Info,
             openai_api_key: None,
             openai_base_url: "https://api.openai.com/v1".into(),
@@ -301,6 +329,18 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         ("REQUEST_TIMEOUT", raw.request_timeout),
         ("BODY_LIMIT", raw.body_limit),
         ("IDEMPOTENCY_TTL", raw.idempotency_ttl),
+        ("WS_PING_INTERVAL", raw.ws_ping_interval),
+        ("WS_MAX_MISSED_PONGS", u64::from(raw.ws_max_missed_pongs)),
+        ("WS_MAX_FRAME_SIZE", raw.ws_max_frame_size),
+        ("WS_MESSAGE_RATE", u64::from(raw.ws_message_rate)),
+        ("WS_MESSAGE_BURST", u64::from(raw.ws_message_burst)),
+        ("WS_SEND_QUEUE", u64::from(raw.ws_send_queue)),
+        ("WS_SEND_TIMEOUT", raw.ws_send_timeout),
+        (
+            "WS_MAX_SOCKETS_PER_USER",
+            u64::from(raw.ws_max_sockets_per_user),
+        ),
+        ("WS_SESSION_CHECK_INTERVAL", raw.ws_session_check_interval),
     ] {
         if value == 0 {
             return Err(refuse(name, "must be greater than zero"));
@@ -308,6 +348,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
     }
     let body_limit =
         usize::try_from(raw.body_limit).map_err(|_| refuse("BODY_LIMIT", "too large"))?;
+    let ws_max_frame_size = usize::try_from(raw.ws_max_frame_size)
+        .map_err(|_| refuse("WS_MAX_FRAME_SIZE", "too large"))?;
 
     let mut allowed_origins = Vec::with_capacity(raw.allowed_origins.len());
     for origin in raw.allowed_origins {
@@ -376,6 +418,17 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         request_timeout: Duration::from_millis(raw.request_timeout),
         body_limit,
         idempotency_ttl: Duration::from_secs(raw.idempotency_ttl),
+        live: LiveConfig {
+            ping_interval: Duration::from_secs(raw.ws_ping_interval),
+            max_missed_pongs: raw.ws_max_missed_pongs,
+            max_frame_size: ws_max_frame_size,
+            message_rate: raw.ws_message_rate,
+            message_burst: raw.ws_message_burst,
+            send_queue: raw.ws_send_queue as usize,
+            send_timeout: Duration::from_secs(raw.ws_send_timeout),
+            max_sockets_per_user: raw.ws_max_sockets_per_user as usize,
+            session_check_interval: Duration::from_secs(raw.ws_session_check_interval),
+        },
     };
 
     Ok(Settings {
@@ -516,6 +569,33 @@ impl Settings {
             (
                 "IDEMPOTENCY_TTL",
                 self.http.idempotency_ttl.as_secs().to_string(),
+            ),
+            (
+                "WS_PING_INTERVAL",
+                self.http.live.ping_interval.as_secs().to_string(),
+            ),
+            (
+                "WS_MAX_MISSED_PONGS",
+                self.http.live.max_missed_pongs.to_string(),
+            ),
+            (
+                "WS_MAX_FRAME_SIZE",
+                self.http.live.max_frame_size.to_string(),
+            ),
+            ("WS_MESSAGE_RATE", self.http.live.message_rate.to_string()),
+            ("WS_MESSAGE_BURST", self.http.live.message_burst.to_string()),
+            ("WS_SEND_QUEUE", self.http.live.send_queue.to_string()),
+            (
+                "WS_SEND_TIMEOUT",
+                self.http.live.send_timeout.as_secs().to_string(),
+            ),
+            (
+                "WS_MAX_SOCKETS_PER_USER",
+                self.http.live.max_sockets_per_user.to_string(),
+            ),
+            (
+                "WS_SESSION_CHECK_INTERVAL",
+                self.http.live.session_check_interval.as_secs().to_string(),
             ),
             ("LOG_LEVEL", format!("{:?}", self.log_level).to_lowercase()),
             (

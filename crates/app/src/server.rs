@@ -20,14 +20,16 @@ use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::idempotency;
+use pantry_http::live::{LiveDeps, LiveHub};
 use pantry_http::routes::RouteTable;
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
-    Database, DbConfig, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreIdempotency,
-    StoreInvites, StoreItems, StoreListItems, StoreLists, StorePortability, StoreSessions,
+    Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
+    StoreChangeSignals, StoreHomes, StoreIdempotency, StoreInvites, StoreItems, StoreListItems,
+    StoreLists, StorePortability, StoreSessions,
 };
-use slog::{Logger, info};
+use slog::{Logger, info, warn};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -55,6 +57,8 @@ const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How long SIGTERM waits for in-flight requests before closing connections.
 const SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+/// How long SIGTERM waits for live sockets to finish their closing handshake (1001).
+const LIVE_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Runs pending migrations.
 pub async fn migrate(settings: &Settings) -> Result<usize, ServeError> {
@@ -99,7 +103,9 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         settings.access_token_ttl,
     )
     .map_err(|e| ServeError::Setup(format!("JWT_SECRET: {e}")))?;
+    let live = live_hub(&settings, &db, &log);
     let state = AppState {
+        live: live.clone(),
         accounts: Arc::new(account_service(&settings, &db)?),
         tokens: Arc::new(tokens),
         homes: Arc::new(HomeService::new(
@@ -174,6 +180,8 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
     .client_disconnect_timeout(Duration::from_secs(1))
     .keep_alive(KeepAlive::Timeout(KEEP_ALIVE))
     .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+    // Signals are handled below: live sockets are closed (1001) before the server stops.
+    .disable_signals()
     .bind((settings.host.as_str(), settings.port))
     .map_err(|source| ServeError::Bind {
         addr: addr.clone(),
@@ -191,7 +199,67 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         "migrations_applied" => applied,
         "startup_ms" => started.elapsed().as_millis() as u64,
     );
-    server.run().await?;
+    let server = server.run();
+    let handle = server.handle();
+    let stopping = log.clone();
+    actix_web::rt::spawn(async move {
+        let signal = shutdown_signal().await;
+        info!(stopping, "stopping"; "signal" => signal, "live_sockets" => live.socket_count());
+        // Clients reconnect to another instance and resume from their last seq.
+        live.shutdown(LIVE_SHUTDOWN_GRACE).await;
+        handle.stop(true).await;
+    });
+    server.await?;
     info!(log, "stopped");
     Ok(())
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C) and names it.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
+}
+
+/// Live updates: the change-log hints of this database (a `LISTEN` connection on
+/// PostgreSQL, in-process on SQLite) delivered by this instance's hub.
+fn live_hub(settings: &Settings, db: &Database, log: &Logger) -> LiveHub {
+    let listener_log = log.new(slog::o!("component" => "change-listener"));
+    let signals = StoreChangeSignals::start(db, move |event| match event {
+        ListenerEvent::Connected { pid } => {
+            info!(listener_log, "listening for changes"; "pid" => pid)
+        }
+        ListenerEvent::Lost { error } => {
+            warn!(listener_log, "change listener lost its connection; reconnecting"; "error" => error)
+        }
+        ListenerEvent::ConnectFailed { error, retry_in } => {
+            warn!(listener_log, "change listener cannot connect"; "error" => error, "retry_in_ms" => retry_in.as_millis() as u64)
+        }
+    });
+    LiveHub::start(
+        LiveDeps {
+            signals: Arc::new(signals),
+            log: Arc::new(StoreChangeLog::new(db.clone())),
+            homes: Arc::new(StoreHomes::new(db.clone())),
+            accounts: Arc::new(StoreAccounts::new(db.clone())),
+        },
+        settings.http.live.clone(),
+        log.new(slog::o!("component" => "live")),
+    )
 }

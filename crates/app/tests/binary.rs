@@ -227,3 +227,115 @@ fn check_config_masks_secrets_and_migrate_applies_once() {
     let bad = pixie(dir.path()).arg("frobnicate").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Signs up over plain HTTP; the access token.
+fn sign_up(port: u16) -> String {
+    use std::io::Write;
+    let body =
+        r#"{"email":"alice@example.com","password":"a long kitchen password","name":"Alice"}"#;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /api/auth/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let start = text.find(r#""token":""#).expect("a token") + r#""token":""#.len();
+    let end = start + text[start..].find('"').unwrap();
+    text[start..end].to_owned()
+}
+
+/// Reads one WebSocket frame from the server (unmasked): its opcode and payload.
+fn read_frame(stream: &mut std::net::TcpStream) -> (u8, Vec<u8>) {
+    let mut head = [0u8; 2];
+    stream.read_exact(&mut head).unwrap();
+    let opcode = head[0] & 0x0f;
+    let len = match head[1] & 0x7f {
+        126 => {
+            let mut ext = [0u8; 2];
+            stream.read_exact(&mut ext).unwrap();
+            u64::from(u16::from_be_bytes(ext))
+        }
+        127 => {
+            let mut ext = [0u8; 8];
+            stream.read_exact(&mut ext).unwrap();
+            u64::from_be_bytes(ext)
+        }
+        n => u64::from(n),
+    };
+    let mut payload = vec![0u8; len as usize];
+    stream.read_exact(&mut payload).unwrap();
+    (opcode, payload)
+}
+
+#[test]
+fn sigterm_closes_live_sockets_with_going_away() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = pixie(dir.path())
+        .env("PORT", port.to_string())
+        .env(
+            "JWT_SECRET",
+            "jwt-secret-that-must-never-be-logged-0123456789",
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_ready(port, &mut child);
+    let token = sign_up(port);
+
+    let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    write!(
+        socket,
+        "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: auth-{token}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        socket.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    let (opcode, greeting) = read_frame(&mut socket);
+    assert_eq!(opcode, 1);
+    assert!(String::from_utf8_lossy(&greeting).contains("\"connected\""));
+
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let close = loop {
+        let (opcode, payload) = read_frame(&mut socket);
+        if opcode == 8 {
+            break payload;
+        }
+    };
+    assert_eq!(u16::from_be_bytes([close[0], close[1]]), 1001);
+    // Answer the close (client frames are masked; a zero mask keeps the payload as is).
+    socket
+        .write_all(&[0x88, 0x82, 0, 0, 0, 0, close[0], close[1]])
+        .unwrap();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM should stop cleanly: {exit}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(logs.contains("stopping"), "{logs}");
+}

@@ -120,6 +120,38 @@ pub struct HomeEvent {
     pub at: DateTime<Utc>,
 }
 
+impl HomeEvent {
+    /// The user whose membership of the home this event ends (`member.removed`,
+    /// `member.left`), if it is such an event. From this event on, that user must not see
+    /// the home's changes any more.
+    ///
+    /// ```
+    /// use pantry_core::change_log::{Actor, HomeEvent};
+    /// let bob = uuid::Uuid::now_v7();
+    /// let event = HomeEvent {
+    ///     home_id: uuid::Uuid::now_v7(),
+    ///     seq: 9,
+    ///     kind: "member.removed".into(),
+    ///     entity_id: Some(bob),
+    ///     payload: serde_json::json!({ "userId": bob }),
+    ///     actor: Actor::user(uuid::Uuid::now_v7()),
+    ///     at: chrono::Utc::now(),
+    /// };
+    /// assert_eq!(event.membership_ended_for(), Some(bob));
+    /// ```
+    pub fn membership_ended_for(&self) -> Option<Uuid> {
+        if self.kind != "member.removed" && self.kind != "member.left" {
+            return None;
+        }
+        self.entity_id.or_else(|| {
+            self.payload
+                .get("userId")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse_str(s).ok())
+        })
+    }
+}
+
 /// Read access to the change log. Appends happen inside the adapters' units of work so that
 /// an event commits or rolls back together with the change it records.
 #[async_trait]

@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod activity;
 pub mod change_feed;
 pub mod change_log;
+pub mod change_signals;
 pub mod clock;
 pub mod health;
 pub mod homes;

@@ -69,6 +69,13 @@ pub fn build_app(
         .app_data(extractors::query_config())
         .app_data(extractors::path_config())
         .configure(move |cfg| probe_routes(cfg))
+        // The earlier clients' socket path, beside `/api/ws`, behind the same rate limit.
+        .service(
+            web::scope("/ws")
+                .service(web::resource("").route(web::get().to(crate::live::socket::upgrade)))
+                .wrap(pipeline.api_limiter.governor())
+                .wrap(from_fn(pipeline.api_limiter.penalty_box())),
+        )
         .service(
             web::scope("/api")
                 .service(

@@ -1,5 +1,6 @@
 //! The settings the HTTP layer needs, already parsed and validated by the app crate.
 
+use crate::live::LiveConfig;
 use ipnet::IpNet;
 use std::time::Duration;
 
@@ -31,6 +32,8 @@ pub struct HttpConfig {
     pub body_limit: usize,
     /// How long after its first request an `Idempotency-Key` answers with the stored response.
     pub idempotency_ttl: Duration,
+    /// Limits and timings of live sockets.
+    pub live: LiveConfig,
 }
 
 impl HttpConfig {
@@ -53,6 +56,7 @@ impl HttpConfig {
             request_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
+            live: LiveConfig::default(),
         }
     }
 }

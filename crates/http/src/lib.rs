@@ -2,7 +2,8 @@
 //!
 //! The actix-web front of Pantry Pixie: the hardened request pipeline (request ids, JSON
 //! errors, CORS, security headers, rate limits, body limits, timeouts, access logs) and the
-//! routes that turn HTTP into calls on `pantry-core` use cases.
+//! routes that turn HTTP into calls on `pantry-core` use cases, and live updates over
+//! WebSocket ([`live`]).
 //!
 //! [`app::build_app`] assembles everything; the binary and the tests both use it, so what is
 //! tested is what is served.
@@ -22,6 +23,7 @@ pub mod idempotency;
 pub mod items;
 pub mod limits;
 pub mod lists;
+pub mod live;
 pub mod middleware;
 pub mod openapi;
 pub mod preferences;

@@ -2,6 +2,7 @@
 
 use crate::auth::jwt::TokenService;
 use crate::items::listing_cache::ListingCache;
+use crate::live::LiveHub;
 use pantry_core::accounts::preferences::PreferencesService;
 use pantry_core::accounts::service::AccountService;
 use pantry_core::activity::ActivityFeed;
@@ -55,4 +56,6 @@ pub struct AppState {
     pub lists: Arc<ListService>,
     /// Pantry listings as last sent, checked against the home's change-log seq.
     pub item_listings: Arc<ListingCache>,
+    /// Live sockets and the delivery of the change log to them.
+    pub live: LiveHub,
 }

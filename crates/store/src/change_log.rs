@@ -5,7 +5,9 @@
 //! PostgreSQL (and the database write lock on SQLite), so concurrent appends to one home
 //! queue behind each other: seqs are gap-free and commit in order, and a rolled-back change
 //! leaves neither an event nor a used-up number. Appends to different homes do not contend.
+//! Each append also hints live updates that the home moved on (`change_signals.rs`).
 
+use crate::change_signals::{CHANNEL, announce_sqlite_append};
 use crate::connection::AnyConnection;
 use crate::error::to_repo_error;
 use crate::pool::Database;
@@ -40,15 +42,16 @@ pub async fn append_event(
         created_at: ev.at.naive_utc(),
     };
     let seq = match conn {
-        // One round trip: the seq bump and the insert in one statement, inside the lock the
-        // bump takes. Every write pays for this append, and the home's lock is held meanwhile.
+        // One round trip: the seq bump, the insert and the NOTIFY in one statement, inside the
+        // lock the bump takes. Every write pays for this append, and the home's lock is held
+        // meanwhile.
         AnyConnection::Postgresql(c) => AppendOnPostgres(&row)
             .get_result::<i64>(c)
             .await
             .optional()
             .map_err(to_repo_error)?
             .ok_or(RepoError::NotFound)?,
-        // In-process: two statements cost no network round trip.
+        // In-process: three statements cost no network round trip.
         AnyConnection::Sqlite(_) => {
             let seq: i64 = diesel::update(homes::table.find(&row.home_id))
                 .set(homes::last_seq.eq(homes::last_seq + 1))
@@ -57,10 +60,20 @@ pub async fn append_event(
                 .await
                 .map_err(to_repo_error)?;
             diesel::insert_into(home_events::table)
-                .values(&NewEventRow { seq, ..row })
+                .values(&NewEventRow {
+                    seq,
+                    home_id: row.home_id.clone(),
+                    ..row
+                })
                 .execute(conn)
                 .await
                 .map_err(to_repo_error)?;
+            // Live updates: the hint goes out before the commit (see `change_signals`).
+            if let AnyConnection::Sqlite(c) = conn {
+                announce_sqlite_append(c, &row.home_id, seq)
+                    .await
+                    .map_err(to_repo_error)?;
+            }
             seq
         }
     };
@@ -76,9 +89,11 @@ pub async fn append_event(
     })
 }
 
-/// PostgreSQL's append in one statement: the seq bump and the insert in a CTE, answering the
-/// seq (no row when the home does not exist). A query type of its own rather than `sql_query`,
-/// so that diesel caches it as a prepared statement: one round trip, not a prepare and a run.
+/// PostgreSQL's append in one statement: the seq bump, the insert and the live-update hint
+/// (`pg_notify`, delivered by the server at commit and dropped on rollback) in a CTE,
+/// answering the seq (no row when the home does not exist). A query type of its own rather
+/// than `sql_query`, so that diesel caches it as a prepared statement: one round trip, not a
+/// prepare and a run.
 struct AppendOnPostgres<'a>(&'a NewEventRow);
 
 impl QueryId for AppendOnPostgres<'_> {
@@ -102,7 +117,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for AppendOnPostgres<'
         out.push_sql("WITH bumped AS (UPDATE homes SET last_seq = last_seq + 1 WHERE id = ");
         out.push_bind_param::<Text, _>(&row.home_id)?;
         out.push_sql(
-            " RETURNING last_seq) INSERT INTO home_events (home_id, seq, kind, entity_id, \
+            " RETURNING last_seq), ins AS (INSERT INTO home_events (home_id, seq, kind, entity_id, \
              payload, actor_kind, actor_user_id, created_at) SELECT ",
         );
         out.push_bind_param::<Text, _>(&row.home_id)?;
@@ -118,7 +133,9 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for AppendOnPostgres<'
         out.push_bind_param::<Nullable<Text>, _>(&row.actor_user_id)?;
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, _>(&row.created_at)?;
-        out.push_sql(" FROM bumped RETURNING seq");
+        out.push_sql(" FROM bumped RETURNING home_id, seq) SELECT ins.seq FROM ins CROSS JOIN LATERAL (SELECT pg_notify('");
+        out.push_sql(CHANNEL);
+        out.push_sql("', ins.home_id || ':' || ins.seq::text) AS sent) AS hint");
         Ok(())
     }
 }

@@ -10,8 +10,10 @@ use diesel::ConnectionError;
 use diesel::connection::SimpleConnection;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use pantry_core::change_signals::ChangeHint;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tokio::sync::broadcast;
 
 /// The SQLite connection as diesel-async sees it: a sync connection whose queries run on
 /// tokio's blocking pool and safe to abandon on any runtime ([`WaitOnAbandon`]). The alias is
@@ -64,13 +66,23 @@ pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; \
 /// SQLite file at PATH, creating its directory, with foreign keys on, a 5 s busy timeout,
 /// WAL and `synchronous = NORMAL`. Any other URL is refused.
 pub async fn connect(url: &str, timeout: Duration) -> Result<AnyConnection, ConnectionError> {
+    connect_announcing(url, timeout, None).await
+}
+
+/// [`connect`], with SQLite connections announcing their change-log appends on `hints`
+/// (PostgreSQL announces them with `NOTIFY` instead; see [`crate::change_signals`]).
+pub(crate) async fn connect_announcing(
+    url: &str,
+    timeout: Duration,
+    hints: Option<broadcast::Sender<ChangeHint>>,
+) -> Result<AnyConnection, ConnectionError> {
     let target =
         Target::parse(url).map_err(|err| ConnectionError::InvalidConnectionUrl(err.to_string()))?;
     match target {
         Target::Postgres(url) => connect_postgres(&url, timeout)
             .await
             .map(AnyConnection::Postgresql),
-        Target::Sqlite(path) => connect_sqlite(path, timeout)
+        Target::Sqlite(path) => connect_sqlite(path, timeout, hints)
             .await
             .map(AnyConnection::Sqlite),
     }
@@ -98,8 +110,17 @@ pub(crate) async fn connect_postgres(
 
 /// Opens the SQLite file on the blocking pool (directory creation and `sqlite3_open` are
 /// blocking calls), bounded by `timeout` in case another process holds a lock for long.
-async fn connect_sqlite(path: PathBuf, timeout: Duration) -> Result<SqliteConn, ConnectionError> {
-    let open = tokio::task::spawn_blocking(move || open_sqlite(&path));
+async fn connect_sqlite(
+    path: PathBuf,
+    timeout: Duration,
+    hints: Option<broadcast::Sender<ChangeHint>>,
+) -> Result<SqliteConn, ConnectionError> {
+    let open = tokio::task::spawn_blocking(move || {
+        let mut conn = open_sqlite(&path)?;
+        crate::change_signals::announce_on(&mut conn, hints)
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+        Ok::<_, ConnectionError>(conn)
+    });
     let conn = tokio::time::timeout(timeout, open)
         .await
         .map_err(|_| {

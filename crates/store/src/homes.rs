@@ -19,11 +19,20 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use pantry_core::change_log::NewHomeEvent;
+use pantry_core::change_signals::ChangeHint;
 use pantry_core::homes::home::{Home, HomeEdit, HomeRepository, HomeSummary, Member, NewHome};
 use pantry_core::homes::role::Role;
 use pantry_core::repo_error::RepoError;
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The row PostgreSQL's delete answers when it deleted the home.
+#[derive(QueryableByName)]
+struct DeletedHome {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[allow(dead_code)] // only counted
+    id: String,
+}
 
 /// [`HomeRepository`] over the database.
 ///
@@ -183,11 +192,32 @@ impl HomeRepository for StoreHomes {
     async fn delete(&self, home_id: Uuid) -> Result<(), RepoError> {
         let mut conn = self.db.conn().await?;
         // The foreign keys do the rest: memberships, items, lists, events… cascade, and
-        // users.active_home_id is set to NULL.
-        let deleted = diesel::delete(homes::table.find(home_id.to_string()))
-            .execute(&mut *conn)
+        // users.active_home_id is set to NULL. Live sockets on the home are told (hint).
+        let deleted = match &mut *conn {
+            // The NOTIFY in the same statement: sent at commit, never for a failed delete.
+            AnyConnection::Postgresql(c) => diesel::sql_query(format!(
+                "WITH gone AS (DELETE FROM homes WHERE id = $1 RETURNING id) \
+                 SELECT gone.id FROM gone CROSS JOIN LATERAL \
+                 (SELECT pg_notify('{}', gone.id || ':deleted') AS sent) AS hint",
+                crate::change_signals::CHANNEL
+            ))
+            .bind::<diesel::sql_types::Text, _>(home_id.to_string())
+            .load::<DeletedHome>(c)
             .await
-            .map_err(to_repo_error)?;
+            .map_err(to_repo_error)?
+            .len(),
+            // One statement in autocommit: committed once it returns.
+            AnyConnection::Sqlite(_) => {
+                let deleted = diesel::delete(homes::table.find(home_id.to_string()))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(to_repo_error)?;
+                if deleted > 0 {
+                    self.db.hint(ChangeHint::HomeDeleted { home_id });
+                }
+                deleted
+            }
+        };
         if deleted == 0 {
             return Err(RepoError::NotFound);
         }

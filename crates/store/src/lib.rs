@@ -8,7 +8,9 @@
 //!   `migrations/sqlite`) on any tokio runtime, serialised across replicas on PostgreSQL.
 //! - [`schema`] is the single portable diesel schema; [`AnyConnection`] the connection type
 //!   repositories are written against; [`per_backend!`] the escape hatch for dialect-only SQL.
-//! - [`change_log`] appends to and reads the per-home change log.
+//! - [`change_log`] appends to and reads the per-home change log; [`StoreChangeSignals`]
+//!   hints live updates that a home's log moved (in-process on SQLite, `LISTEN/NOTIFY` on
+//!   PostgreSQL).
 //! - [`StoreAccounts`] and [`StoreSessions`] implement the core's account and refresh-token
 //!   ports (a user's preferences in `preferences.rs`); [`StoreHomes`] the homes-and-memberships port;
 //!   [`StoreInvites`] the invites port; [`StoreActivity`] the activity feed's reads;
@@ -32,6 +34,7 @@ pub mod accounts;
 pub mod activity;
 pub mod backend;
 pub mod change_log;
+pub mod change_signals;
 pub mod connection;
 pub mod error;
 pub mod homes;
@@ -54,6 +57,7 @@ pub use accounts::StoreAccounts;
 pub use activity::StoreActivity;
 pub use backend::Backend;
 pub use change_log::{StoreChangeLog, append_event};
+pub use change_signals::{ListenerEvent, StoreChangeSignals};
 pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
 pub use homes::StoreHomes;

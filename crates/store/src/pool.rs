@@ -5,7 +5,7 @@
 //! `RepoError::Unavailable`, which the HTTP layer answers with 503 instead of a stuck request.
 
 use crate::backend::{Backend, Target};
-use crate::connection::{AnyConnection, connect};
+use crate::connection::{AnyConnection, connect_announcing};
 use crate::error::StoreError;
 use async_trait::async_trait;
 use deadpool::Runtime;
@@ -18,9 +18,15 @@ use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
 };
 use futures_util::FutureExt;
+use pantry_core::change_signals::ChangeHint;
 use pantry_core::health::HealthProbe;
 use pantry_core::repo_error::RepoError;
 use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Hints buffered per receiver before a slow one is told to resync
+/// ([`ChangeHint::Resync`]) instead.
+const HINT_BUFFER: usize = 1024;
 
 /// A connection checked out of the pool; returned to it when dropped.
 pub type PooledConnection = Object<AnyConnection>;
@@ -63,12 +69,19 @@ impl std::fmt::Debug for DbConfig {
 }
 
 /// The pool of connections to one database. Cheap to clone (an `Arc` inside).
+///
+/// It also owns this instance's channel of change-log hints (see
+/// [`crate::change_signals`]): SQLite connections drawn from it announce their appends there,
+/// and on PostgreSQL the listener forwards `NOTIFY`s into it.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<AnyConnection>,
     backend: Backend,
     target: String,
     connect_timeout: Duration,
+    /// The URL as configured (with any password): the listener opens its own connection.
+    url: String,
+    hints: broadcast::Sender<ChangeHint>,
 }
 
 impl std::fmt::Debug for Database {
@@ -96,6 +109,8 @@ impl Database {
         }
 
         let connect_timeout = cfg.connect_timeout;
+        let (hints, _) = broadcast::channel(HINT_BUFFER);
+        let announce = hints.clone();
         // `Fast` recycling: a checkout reuses the connection without a `SELECT 1` ping (the
         // default `Verified` costs one round trip per checkout, and a request checks out
         // several times). A connection the server closed is still caught: diesel-async marks
@@ -103,7 +118,9 @@ impl Database {
         // (503) after a database restart, and the next checkout opens a fresh connection.
         let mut manager_config = ManagerConfig::<AnyConnection>::default();
         manager_config.recycling_method = RecyclingMethod::Fast;
-        manager_config.custom_setup = Box::new(move |url| connect(url, connect_timeout).boxed());
+        manager_config.custom_setup = Box::new(move |url| {
+            connect_announcing(url, connect_timeout, Some(announce.clone())).boxed()
+        });
         let manager = AsyncDieselConnectionManager::new_with_config(&cfg.url, manager_config);
 
         // Before a pooled connection is handed out again, discard it if:
@@ -141,7 +158,34 @@ impl Database {
             backend: target.backend(),
             target: target.describe(),
             connect_timeout,
+            url: cfg.url.clone(),
+            hints,
         })
+    }
+
+    /// Sends a change-log hint to this instance's receivers (none listening is fine).
+    pub(crate) fn hint(&self, hint: ChangeHint) {
+        let _ = self.hints.send(hint);
+    }
+
+    /// A receiver of this instance's change-log hints.
+    pub(crate) fn hint_receiver(&self) -> broadcast::Receiver<ChangeHint> {
+        self.hints.subscribe()
+    }
+
+    /// The hint channel itself, for the PostgreSQL listener to forward into.
+    pub(crate) fn hint_sender(&self) -> broadcast::Sender<ChangeHint> {
+        self.hints.clone()
+    }
+
+    /// The configured URL, password included: never log it.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// How long opening a connection may take.
+    pub(crate) fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
     }
 
     /// The backend this pool connects to.

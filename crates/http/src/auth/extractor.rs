@@ -21,6 +21,8 @@ pub struct AuthUser {
     pub home_id: Option<Uuid>,
     pub email: String,
     pub session: SessionClaims,
+    /// When the access token expires (Unix seconds): live sockets close then.
+    pub expires_at: i64,
 }
 
 /// The token of `Authorization: Bearer <token>`, if the header has that form.
@@ -35,13 +37,19 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 /// authenticated route does; also names the user in the access log. The idempotency
 /// middleware uses it to learn whose key a request carries.
 pub async fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+    let token = bearer(req).ok_or_else(ApiError::unauthorized)?;
+    authenticate_token(req, &token).await
+}
+
+/// Verifies an access token that arrived some other way than `Authorization` (the live
+/// socket's `Sec-WebSocket-Protocol`) exactly as [`authenticate`] does.
+pub async fn authenticate_token(req: &HttpRequest, token: &str) -> Result<AuthUser, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("AppState missing"))?;
-    let token = bearer(req).ok_or_else(ApiError::unauthorized)?;
     let verified = state
         .tokens
-        .verify(&token)
+        .verify(token)
         .map_err(|_| ApiError::unauthorized())?;
     match state.accounts.authenticate(verified.session).await {
         Ok(()) => {}
@@ -55,6 +63,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         home_id: verified.home_id,
         email: verified.email,
         session: verified.session,
+        expires_at: verified.expires_at,
     })
 }
 

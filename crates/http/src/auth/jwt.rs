@@ -43,6 +43,8 @@ pub struct VerifiedToken {
     pub session: SessionClaims,
     pub home_id: Option<Uuid>,
     pub email: String,
+    /// `exp`: when the token stops being accepted (Unix seconds, before the leeway).
+    pub expires_at: i64,
 }
 
 /// A signed access token and its lifetime in seconds.
@@ -158,6 +160,7 @@ impl TokenService {
             },
             home_id,
             email: claims.email,
+            expires_at: claims.exp,
         })
     }
 }

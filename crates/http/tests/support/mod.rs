@@ -21,10 +21,12 @@ use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
+use pantry_http::live::{LiveConfig, LiveDeps, LiveHub};
 use pantry_http::state::{AgentStatus, AppState};
 use pantry_store::{
-    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreHomes, StoreIdempotency,
-    StoreInvites, StoreItems, StoreListItems, StoreLists, StorePortability, StoreSessions,
+    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreChangeSignals, StoreHomes,
+    StoreIdempotency, StoreInvites, StoreItems, StoreListItems, StoreLists, StorePortability,
+    StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -67,6 +69,21 @@ pub fn state(db: &Database, log: slog::Logger) -> AppState {
     state_with_throttle(db, log, ThrottlePolicy::default())
 }
 
+/// The live-update hub the server builds over `db` (call inside a runtime; on PostgreSQL it
+/// starts this instance's listener).
+pub fn live_hub(db: &Database, log: slog::Logger, config: LiveConfig) -> LiveHub {
+    LiveHub::start(
+        LiveDeps {
+            signals: Arc::new(StoreChangeSignals::start(db, |_| {})),
+            log: Arc::new(StoreChangeLog::new(db.clone())),
+            homes: Arc::new(StoreHomes::new(db.clone())),
+            accounts: Arc::new(StoreAccounts::new(db.clone())),
+        },
+        config,
+        log,
+    )
+}
+
 pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePolicy) -> AppState {
     let accounts = AccountService::new(
         Arc::new(StoreAccounts::new(db.clone())),
@@ -77,6 +94,7 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         LoginThrottle::new(policy),
         chrono::Duration::days(30),
     );
+    let log_for_live = log.clone();
     AppState {
         database: Arc::new(db.clone()),
         started: Instant::now(),
@@ -133,6 +151,7 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(SystemClock),
         )),
         item_listings: Default::default(),
+        live: live_hub(db, log_for_live, LiveConfig::default()),
     }
 }
 

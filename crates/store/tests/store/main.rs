@@ -42,6 +42,7 @@ macro_rules! on_both_backends {
 mod accounts;
 mod activity;
 mod change_log;
+mod change_signals;
 mod constraints;
 mod fixtures;
 mod homes;
