@@ -339,3 +339,182 @@ fn sigterm_closes_live_sockets_with_going_away() {
         .unwrap();
     assert!(logs.contains("stopping"), "{logs}");
 }
+
+/// A request with a bearer token and a JSON body over plain HTTP: the status and the body.
+fn send_json(port: u16, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let status = text.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap();
+    (status, body)
+}
+
+/// Opens a live socket on `port` with `token`: the stream after the 101 answer.
+fn open_live(port: u16, token: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        socket,
+        "GET /api/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: auth-{token}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        socket.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    socket
+}
+
+/// The names of the next `count` items reported added on `socket`, with their seqs.
+fn next_added(socket: &mut std::net::TcpStream, count: usize) -> Vec<(i64, String)> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        let (opcode, payload) = read_frame(socket);
+        if opcode != 1 {
+            continue;
+        }
+        let frame: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        if frame["type"] == "inventory_update" && frame["payload"]["action"] == "added" {
+            let name = frame["payload"]["item"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            seen.push((frame["seq"].as_i64().unwrap(), name));
+        }
+    }
+    seen
+}
+
+/// Two processes of the binary on one PostgreSQL database: a change made through one reaches a
+/// live socket on the other, and when the other's listening connection is killed, every change
+/// made while it was down and after arrives, in order, once.
+#[test]
+fn two_processes_share_live_changes_through_postgres() {
+    use diesel_async::SimpleAsyncConnection;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = runtime.block_on(pantry_store::test_support::TestDb::postgres()) else {
+        return;
+    };
+    let listeners = |at_least: usize| {
+        // Fails (an error) unless this database has that many listening connections.
+        format!(
+            "DO $$ BEGIN IF (SELECT count(*) FROM pg_stat_activity WHERE application_name = \
+             'pantry-pixie-listener' AND datname = current_database()) < {at_least} THEN \
+             RAISE EXCEPTION 'not yet'; END IF; END $$"
+        )
+    };
+    let execute = |sql: String| {
+        runtime.block_on(async {
+            let mut conn = db.db.conn().await.unwrap();
+            conn.batch_execute(&sql).await.is_ok()
+        })
+    };
+    let wait_until = |what: &str, check: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !check() {
+            assert!(Instant::now() < deadline, "{what} in 30 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let start = |dir: &Path, port: u16| {
+        let mut child = pixie(dir)
+            .env("PORT", port.to_string())
+            .env("DATABASE_URL", &db.url)
+            .env(
+                "JWT_SECRET",
+                "jwt-secret-shared-by-both-instances-0123456789",
+            )
+            .env("LOG_LEVEL", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_ready(port, &mut child);
+        child
+    };
+    let (dir_one, dir_two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (port_one, port_two) = (free_port(), free_port());
+    let mut one = start(dir_one.path(), port_one);
+    wait_until("instance one listens", &|| execute(listeners(1)));
+    let mut two = start(dir_two.path(), port_two);
+    wait_until("both instances listen", &|| execute(listeners(2)));
+
+    let token = sign_up(port_one);
+    let (status, me) = send_json(port_one, "GET", "/api/auth/me", &token, "");
+    assert_eq!(status, 200, "{me}");
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    let home = me["data"]["homeId"].as_str().unwrap().to_owned();
+    let add = |name: &str| {
+        let body = format!(r#"{{"name":"{name}"}}"#);
+        let (status, text) = send_json(
+            port_one,
+            "POST",
+            &format!("/api/homes/{home}/items"),
+            &token,
+            &body,
+        );
+        assert_eq!(status, 201, "{text}");
+    };
+
+    let mut socket = open_live(port_two, &token);
+    let (_, greeting) = read_frame(&mut socket);
+    assert!(String::from_utf8_lossy(&greeting).contains("\"connected\""));
+    add("made on one");
+    let first = next_added(&mut socket, 1);
+    assert_eq!(first[0].1, "made on one");
+
+    // Kill instance two's listening connection (the newer of the two), write through
+    // instance one while it is gone, then after it is back.
+    assert!(execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = 'pantry-pixie-listener' AND datname = current_database() \
+         ORDER BY backend_start DESC LIMIT 1"
+            .to_owned()
+    ));
+    wait_until("the killed listener is gone", &|| !execute(listeners(2)));
+    let mut names = Vec::new();
+    for i in 0..5 {
+        names.push(format!("while down {i}"));
+        add(&names[names.len() - 1]);
+    }
+    wait_until("instance two listens again", &|| execute(listeners(2)));
+    for i in 0..5 {
+        names.push(format!("after {i}"));
+        add(&names[names.len() - 1]);
+    }
+
+    let arrived = next_added(&mut socket, names.len());
+    let arrived_names: Vec<&str> = arrived.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(arrived_names, names, "every change, in order, once");
+    for pair in arrived.windows(2) {
+        assert!(pair[0].0 < pair[1].0, "seqs increase: {arrived:?}");
+    }
+    assert!(arrived[0].0 > first[0].0);
+
+    assert!(stop(&mut one).success());
+    assert!(stop(&mut two).success());
+}
