@@ -1,9 +1,11 @@
 //! Input shapes the earlier clients sent in more than one form, parsed strictly.
 
+use crate::error::{ApiError, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use pantry_core::items::quantity::{Quantity, QuantityError};
 use pantry_core::money::{self, MoneyError};
 use serde::{Deserialize, Deserializer};
+use utoipa::IntoParams;
 
 /// Distinguishes a field that is absent (`None`) from one set to null (`Some(None)`).
 pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
@@ -98,4 +100,34 @@ pub fn expected_version(
     text.parse::<i64>().map(Some).map_err(|_| {
         crate::error::ApiError::bad_request("If-Match must be a version such as \"3\"")
     })
+}
+
+/// Collects every invalid field before answering, so a form shows all its errors at once.
+#[derive(Default)]
+pub(crate) struct Fields(Vec<FieldError>);
+
+impl Fields {
+    /// The value, or `None` after recording why `field` was refused.
+    pub(crate) fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        result
+            .map_err(|e| self.0.push(FieldError::new(field, e)))
+            .ok()
+    }
+
+    /// 400 listing every refused field, if there was one.
+    pub(crate) fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(self.0))
+        }
+    }
+}
+
+/// `?version=` of DELETE routes (or `If-Match`).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct VersionQuery {
+    /// Delete it only if this is still its `version` (`If-Match` takes precedence).
+    pub(crate) version: Option<i64>,
 }

@@ -12,7 +12,7 @@ use crate::openapi::{
     Unauthorized,
 };
 use crate::state::AppState;
-use crate::wire::{Decimal, Moment, expected_version, nullable};
+use crate::wire::{Decimal, Fields, Moment, VersionQuery, expected_version, nullable};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use pantry_core::change_log::Actor;
@@ -240,33 +240,6 @@ struct ConsumeBody {
     /// More than 0, in the item's unit, at most three decimals; more than is left uses it up.
     #[schema(value_type = Decimal, required = true, example = 0.25)]
     quantity: Option<Decimal>,
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct VersionQuery {
-    /// Delete it only if this is still its `version` (`If-Match` takes precedence).
-    version: Option<i64>,
-}
-
-/// Collects every invalid field before answering, so a form shows all its errors at once.
-#[derive(Default)]
-struct Fields(Vec<FieldError>);
-
-impl Fields {
-    fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result
-            .map_err(|e| self.0.push(FieldError::new(field, e)))
-            .ok()
-    }
-
-    fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::validation(self.0))
-        }
-    }
 }
 
 fn category(text: &str) -> Result<Category, item::ItemFieldError> {

@@ -3,7 +3,7 @@
 use crate::auth::AuthUser;
 use crate::envelope::{self, Done, Success};
 use crate::error::ApiError;
-use crate::lists::{Fields, ReorderBody, VersionQuery, list_error};
+use crate::lists::{ReorderBody, list_error};
 use crate::openapi::mirrors::{CategorySchema, ListItemAndItemSchema, ListItemSchema, UnitSchema};
 use crate::openapi::{
     BadRequest, ErrorResponse, IdempotencyKey, IfMatch, KeyReused, Stale, TooManyRequests,
@@ -11,6 +11,7 @@ use crate::openapi::{
 };
 use crate::state::AppState;
 use crate::wire::{Decimal, expected_version, nullable};
+use crate::wire::{Fields, VersionQuery};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use pantry_core::change_log::Actor;

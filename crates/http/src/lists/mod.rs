@@ -7,7 +7,7 @@ pub mod routes;
 use crate::error::{ApiError, FieldError};
 use pantry_core::lists::ListError;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// How a refused list operation is answered.
@@ -22,26 +22,6 @@ pub(crate) fn list_error(error: ListError) -> ApiError {
         ListError::StaleEntry(current) => ApiError::stale(&*current),
         ListError::Conflict(why) => ApiError::conflict(why),
         ListError::Repo(e) => e.into(),
-    }
-}
-
-/// Collects every invalid field before answering, so a form shows all its errors at once.
-#[derive(Default)]
-pub(crate) struct Fields(Vec<FieldError>);
-
-impl Fields {
-    pub(crate) fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result
-            .map_err(|e| self.0.push(FieldError::new(field, e)))
-            .ok()
-    }
-
-    pub(crate) fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::validation(self.0))
-        }
     }
 }
 
@@ -72,12 +52,4 @@ impl ReorderBody {
         }
         Ok(ids)
     }
-}
-
-/// `?version=` of DELETE routes (or `If-Match`).
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct VersionQuery {
-    /// Delete it only if this is still its `version` (`If-Match` takes precedence).
-    pub(crate) version: Option<i64>,
 }

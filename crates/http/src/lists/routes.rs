@@ -4,7 +4,7 @@ use crate::auth::AuthUser;
 use crate::envelope::{self, Done, Success};
 use crate::error::ApiError;
 use crate::lists::entries::{EntryBody, parse_entry};
-use crate::lists::{Fields, ReorderBody, VersionQuery, list_error};
+use crate::lists::{ReorderBody, list_error};
 use crate::openapi::mirrors::{
     GroceryListSchema, GroceryListWithItemsSchema, ListScheduleSchema, ListStatsSchema,
 };
@@ -14,6 +14,7 @@ use crate::openapi::{
 };
 use crate::state::AppState;
 use crate::wire::{Decimal, expected_version, nullable};
+use crate::wire::{Fields, VersionQuery};
 use actix_web::{HttpRequest, HttpResponse, web};
 use pantry_core::change_log::Actor;
 use pantry_core::lists::list::{
