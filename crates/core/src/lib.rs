@@ -28,5 +28,6 @@ pub mod ids;
 pub mod items;
 pub mod lists;
 pub mod money;
+pub mod pixie;
 pub mod portability;
 pub mod repo_error;
