@@ -3,5 +3,7 @@
 //! ties them together. An offline model implements the same port with a deterministic
 //! parser, so the product works with no model at all.
 
+pub mod arguments;
 pub mod model;
 pub mod thread;
+pub mod tools;
