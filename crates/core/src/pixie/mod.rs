@@ -3,7 +3,11 @@
 //! ties them together. An offline model implements the same port with a deterministic
 //! parser, so the product works with no model at all.
 
+pub mod agent;
 pub mod arguments;
+pub mod context;
+pub mod limits;
 pub mod model;
+pub mod service;
 pub mod thread;
 pub mod tools;
