@@ -51,6 +51,14 @@ pub const SETTINGS: &[&str] = &[
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "OPENAI_MODEL",
+    "OPENAI_FIRST_TOKEN_TIMEOUT",
+    "OPENAI_IDLE_TIMEOUT",
+    "OPENAI_MAX_RETRIES",
+    "PIXIE_ASSISTANT",
+    "PIXIE_MAX_STEPS",
+    "PIXIE_TOKEN_BUDGET",
+    "PIXIE_CHAT_RATE",
+    "PIXIE_CHAT_CONCURRENCY",
 ];
 
 /// The least secret length production accepts (HS256 wants at least the hash size).
@@ -118,6 +126,24 @@ struct RawConfig {
     openai_api_key: Option<String>,
     openai_base_url: String,
     openai_model: String,
+    openai_first_token_timeout: u64,
+    openai_idle_timeout: u64,
+    openai_max_retries: u32,
+    assistant: AssistantChoice,
+    max_steps: u32,
+    token_budget: u64,
+    chat_rate: u32,
+    chat_concurrency: u32,
+}
+
+/// Which assistant answers chat (`PIXIE_ASSISTANT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssistantChoice {
+    /// The OpenAI-compatible model when `OPENAI_API_KEY` is set, else the offline one.
+    Auto,
+    /// Always the offline parser, even with a key.
+    Offline,
 }
 
 impl Default for RawConfig {
@@ -157,6 +183,14 @@ impl Default for RawConfig {
             openai_api_key: None,
             openai_base_url: "https://api.openai.com/v1".into(),
             openai_model: "gpt-4o-mini".into(),
+            openai_first_token_timeout: 30,
+            openai_idle_timeout: 20,
+            openai_max_retries: 2,
+            assistant: AssistantChoice::Auto,
+            max_steps: 5,
+            token_budget: 1_000_000,
+            chat_rate: 20,
+            chat_concurrency: 2,
         }
     }
 }
@@ -186,6 +220,19 @@ pub struct OpenAiSettings {
     pub api_key: Option<Secret>,
     pub base_url: String,
     pub model: String,
+    /// Longest wait for the first token of a step.
+    pub first_token_timeout: Duration,
+    /// Longest silence between tokens.
+    pub idle_timeout: Duration,
+    /// Retries on 429/5xx/connection errors before the first token.
+    pub max_retries: u32,
+}
+
+/// Pixie's limits and which assistant answers.
+#[derive(Debug, Clone)]
+pub struct PixieSettings {
+    pub assistant: AssistantChoice,
+    pub chat: pantry_core::pixie::service::PixieConfig,
 }
 
 /// Database pool settings.
@@ -214,6 +261,7 @@ pub struct Settings {
     pub http: HttpConfig,
     pub log_level: LogLevel,
     pub openai: OpenAiSettings,
+    pub pixie: PixieSettings,
 }
 
 /// Why the configuration was refused; `Display` is the one line printed before exiting.
@@ -341,6 +389,10 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             u64::from(raw.ws_max_sockets_per_user),
         ),
         ("WS_SESSION_CHECK_INTERVAL", raw.ws_session_check_interval),
+        ("OPENAI_FIRST_TOKEN_TIMEOUT", raw.openai_first_token_timeout),
+        ("OPENAI_IDLE_TIMEOUT", raw.openai_idle_timeout),
+        ("PIXIE_MAX_STEPS", u64::from(raw.max_steps)),
+        ("PIXIE_CHAT_CONCURRENCY", u64::from(raw.chat_concurrency)),
     ] {
         if value == 0 {
             return Err(refuse(name, "must be greater than zero"));
@@ -452,6 +504,19 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             api_key: non_empty(raw.openai_api_key).map(Secret::new),
             base_url: raw.openai_base_url,
             model: raw.openai_model,
+            first_token_timeout: Duration::from_secs(raw.openai_first_token_timeout),
+            idle_timeout: Duration::from_secs(raw.openai_idle_timeout),
+            max_retries: raw.openai_max_retries,
+        },
+        pixie: PixieSettings {
+            assistant: raw.assistant,
+            chat: pantry_core::pixie::service::PixieConfig {
+                max_steps: raw.max_steps,
+                monthly_token_budget: raw.token_budget,
+                messages_per_minute: raw.chat_rate,
+                max_concurrent_turns_per_home: raw.chat_concurrency as usize,
+                ..Default::default()
+            },
         },
     })
 }
@@ -513,6 +578,20 @@ impl Settings {
             ("HOST", self.host.clone()),
             ("PORT", self.port.to_string()),
             ("PIXIE_DATA_DIR", self.data_dir.display().to_string()),
+            (
+                "PIXIE_ASSISTANT",
+                format!("{:?}", self.pixie.assistant).to_lowercase(),
+            ),
+            ("PIXIE_MAX_STEPS", self.pixie.chat.max_steps.to_string()),
+            (
+                "PIXIE_TOKEN_BUDGET",
+                self.pixie.chat.monthly_token_budget.to_string(),
+            ),
+            ("PIXIE_CHAT_RATE", self.pixie.chat.messages_per_minute.to_string()),
+            (
+                "PIXIE_CHAT_CONCURRENCY",
+                self.pixie.chat.max_concurrent_turns_per_home.to_string(),
+            ),
             (
                 "DATABASE_URL",
                 mask_url_password(self.database.url.expose()),
@@ -608,6 +687,15 @@ impl Settings {
             ),
             ("OPENAI_BASE_URL", self.openai.base_url.clone()),
             ("OPENAI_MODEL", self.openai.model.clone()),
+            (
+                "OPENAI_FIRST_TOKEN_TIMEOUT",
+                self.openai.first_token_timeout.as_secs().to_string(),
+            ),
+            (
+                "OPENAI_IDLE_TIMEOUT",
+                self.openai.idle_timeout.as_secs().to_string(),
+            ),
+            ("OPENAI_MAX_RETRIES", self.openai.max_retries.to_string()),
         ];
         lines
             .into_iter()

@@ -18,7 +18,11 @@ pub(crate) struct HealthBody {
     timestamp: String,
     /// Seconds since the process started.
     uptime: f64,
+    /// `ready` with a language model, `offline` when the offline assistant answers.
     agent: AgentStatus,
+    /// Which assistant answers: `offline` or `openai:<model>`.
+    #[schema(example = "openai:gpt-4o-mini")]
+    assistant: String,
 }
 
 /// Readiness (not enveloped).
@@ -46,7 +50,12 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
         status: "ok",
         timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         uptime: state.started.elapsed().as_secs_f64(),
-        agent: state.agent,
+        agent: if state.chat.is_offline() {
+            AgentStatus::Offline
+        } else {
+            AgentStatus::Ready
+        },
+        assistant: state.chat.model_name(),
     })
 }
 

@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod chat;
 pub mod client_ip;
 pub mod config;
 pub mod cors;

@@ -36,6 +36,7 @@ impl RouteTable {
                 crate::preferences::configure(cfg);
                 crate::openapi::configure(cfg);
                 crate::lists::routes::configure(cfg);
+                crate::chat::routes::configure(cfg);
                 crate::live::socket::configure(cfg);
             }),
         }

@@ -13,6 +13,7 @@ use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::pixie::service::ChatService;
 use pantry_core::portability::PortabilityService;
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,7 +42,6 @@ impl AgentStatus {
 pub struct AppState {
     pub database: Arc<dyn HealthProbe>,
     pub started: Instant,
-    pub agent: AgentStatus,
     pub log: slog::Logger,
     pub accounts: Arc<AccountService>,
     pub tokens: Arc<TokenService>,
@@ -54,6 +54,8 @@ pub struct AppState {
     pub activity: Arc<ActivityFeed>,
     pub idempotency: Arc<Idempotency>,
     pub lists: Arc<ListService>,
+    /// Chat threads and Pixie's turns.
+    pub chat: Arc<ChatService>,
     /// Pantry listings as last sent, checked against the home's change-log seq.
     pub item_listings: Arc<ListingCache>,
     /// Live sockets and the delivery of the change log to them.

@@ -68,6 +68,8 @@ struct Ids {
     doomed_entry: String,
     bought_entry: String,
     invite: String,
+    thread: String,
+    doomed_thread: String,
     tom: Uuid,
     adam: Uuid,
 }
@@ -83,6 +85,8 @@ impl Ids {
             .replace("{doomed_entry}", &self.doomed_entry)
             .replace("{bought_entry}", &self.bought_entry)
             .replace("{invite}", &self.invite)
+            .replace("{doomed_thread}", &self.doomed_thread)
+            .replace("{thread}", &self.thread)
             .replace("{tom}", &self.tom.to_string())
     }
 
@@ -115,6 +119,31 @@ fn matrix() -> Vec<Route> {
         route("GET", "/api/homes/{home}/lists/default", None, Viewer),
         route("GET", "/api/homes/{home}/lists/{list}", None, Viewer),
         route("GET", "/api/homes/{home}/lists/{list}/stats", None, Viewer),
+        route("GET", "/api/homes/{home}/chat/threads", None, Viewer),
+        route("GET", "/api/homes/{home}/chat/threads/{thread}", None, Viewer),
+        route("GET", "/api/homes/{home}/chat/threads/{thread}/messages", None, Viewer),
+        route("GET", "/api/homes/{home}/chat/usage", None, Viewer),
+        // Chat: members write; Pixie acts with the asker's rights.
+        route(
+            "POST",
+            "/api/homes/{home}/chat/threads",
+            Some(json!({"title": "Probe"})),
+            Member,
+        ),
+        route(
+            "PATCH",
+            "/api/homes/{home}/chat/threads/{thread}",
+            Some(json!({"title": "Renamed"})),
+            Member,
+        ),
+        route(
+            "POST",
+            "/api/homes/{home}/chat/threads/{thread}/messages",
+            Some(json!({"content": "add 2 milk and bread to the list"})),
+            Member,
+        ),
+        // Not the thread's starter: only an admin may delete it.
+        route("DELETE", "/api/homes/{home}/chat/threads/{doomed_thread}", None, Admin),
         // The pantry: members write.
         route(
             "POST",
@@ -419,6 +448,9 @@ async fn every_home_route_is_isolated(db: &TestDb, state: AppState) {
     )
     .await;
     let invite = create(format!("/api/homes/{home}/invites"), json!({})).await;
+    let threads = format!("/api/homes/{home}/chat/threads");
+    let thread = create(threads.clone(), json!({"title": "Plans"})).await;
+    let doomed_thread = create(threads, json!({})).await;
     let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
     let ids = Ids {
         item: id(&item),
@@ -429,6 +461,8 @@ async fn every_home_route_is_isolated(db: &TestDb, state: AppState) {
         doomed_entry: id(&doomed_entry["listItem"]),
         bought_entry: id(&bought_entry["listItem"]),
         invite: id(&invite["invite"]),
+        thread: id(&thread),
+        doomed_thread: id(&doomed_thread),
         tom: tom.id,
         adam: adam.id,
     };

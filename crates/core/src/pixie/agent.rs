@@ -122,7 +122,7 @@ impl ChatService {
                 self.config.max_message_chars
             )));
         }
-        self.role(request.user_id, request.home_id).await?;
+        self.writer(request.user_id, request.home_id).await?;
         let thread = self.thread_of(request.home_id, request.thread_id).await?;
         let now = self.clock.now();
         self.rate

@@ -177,6 +177,15 @@ impl ChatService {
             .ok_or(ChatError::HomeNotFound)
     }
 
+    /// The caller's role, which must allow chatting (viewers only read).
+    pub(crate) async fn writer(&self, user: Uuid, home_id: Uuid) -> Result<Role, ChatError> {
+        let role = self.role(user, home_id).await?;
+        if role < Role::Member {
+            return Err(ChatError::Forbidden("viewers can read the chat but not write in it"));
+        }
+        Ok(role)
+    }
+
     pub(crate) async fn thread_of(
         &self,
         home_id: Uuid,
@@ -213,15 +222,15 @@ impl ChatService {
         self.thread_of(home_id, thread_id).await
     }
 
-    /// Starts a thread; without a title it shows as "New Chat" until the first exchange
-    /// names it.
+    /// Starts a thread (members); without a title it shows as "New Chat" until the first
+    /// exchange names it.
     pub async fn create_thread(
         &self,
         user: Uuid,
         home_id: Uuid,
         title: Option<&str>,
     ) -> Result<ChatThread, ChatError> {
-        self.role(user, home_id).await?;
+        self.writer(user, home_id).await?;
         let title = match title {
             None => None,
             Some(raw) => Some(parse_title(raw)?),
@@ -247,10 +256,7 @@ impl ChatService {
         thread_id: Uuid,
         title: &str,
     ) -> Result<ChatThread, ChatError> {
-        let role = self.role(user, home_id).await?;
-        if role < Role::Member {
-            return Err(ChatError::Forbidden("viewers cannot rename threads"));
-        }
+        self.writer(user, home_id).await?;
         let title = parse_title(title)?;
         self.chats
             .rename_thread(home_id, thread_id, &title, self.clock.now())
@@ -258,14 +264,15 @@ impl ChatService {
             .ok_or(ChatError::ThreadNotFound)
     }
 
-    /// Deletes a thread with its messages: its starter, or an admin.
+    /// Deletes a thread with its messages: its starter (if still a member, not a viewer), or
+    /// an admin.
     pub async fn delete_thread(
         &self,
         user: Uuid,
         home_id: Uuid,
         thread_id: Uuid,
     ) -> Result<(), ChatError> {
-        let role = self.role(user, home_id).await?;
+        let role = self.writer(user, home_id).await?;
         let thread = self.thread_of(home_id, thread_id).await?;
         if thread.created_by != Some(user) && role < Role::Admin {
             return Err(ChatError::Forbidden(

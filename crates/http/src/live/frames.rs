@@ -51,6 +51,12 @@ pub fn plain(kind: &str, payload: Value) -> Bytes {
     encode(kind, None, None, &payload, Utc::now())
 }
 
+/// A frame that is not about one change, stamped with the moment it describes (a chat
+/// message's `createdAt`).
+pub fn plain_at(kind: &str, payload: Value, at: DateTime<Utc>) -> Bytes {
+    encode(kind, None, None, &payload, at)
+}
+
 /// A frame about a home that reports no change (`subscribed`, `unsubscribed`,
 /// `resync_required`): `seq` is the home's position it refers to.
 pub fn about_home(kind: &str, home_id: Uuid, seq: i64, mut payload: Value) -> Bytes {

@@ -414,6 +414,32 @@ impl LiveHub {
         was
     }
 
+    /// How many sockets of this instance follow `home_id`.
+    pub fn followers(&self, home_id: Uuid) -> usize {
+        let feed = lock(&self.inner.feeds).get(&home_id).cloned();
+        feed.map_or(0, |feed| lock(&feed.state).subscribers.len())
+    }
+
+    /// Sends a frame that is not a change (chat typing and streaming) to every socket of this
+    /// instance following `home_id`, except `except`. Best effort: a socket whose queue is
+    /// full misses it (the stored reply is the truth). How many sockets got it.
+    pub fn broadcast(&self, home_id: Uuid, frame: &Bytes, except: Option<u64>) -> usize {
+        let feed = lock(&self.inner.feeds).get(&home_id).cloned();
+        let Some(feed) = feed else {
+            return 0;
+        };
+        let sockets: Vec<Arc<Socket>> = lock(&feed.state)
+            .subscribers
+            .iter()
+            .filter(|s| Some(s.socket.id) != except)
+            .map(|s| Arc::clone(&s.socket))
+            .collect();
+        sockets
+            .iter()
+            .filter(|socket| socket.outbox.push(frame.clone()).is_ok())
+            .count()
+    }
+
     /// The homes `socket` follows.
     pub fn homes_of(&self, socket: &Socket) -> Vec<Uuid> {
         lock(&socket.homes).clone()

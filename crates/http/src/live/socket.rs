@@ -382,10 +382,16 @@ async fn handle_text(conn: &Conn, log: &slog::Logger, text: &[u8]) {
             };
             subscribe(conn, log, home_id, Start::After(since)).await;
         }
-        "message" => conn.send(frames::error(
-            "chat over the live socket is not available on this server yet",
-            "NOT_AVAILABLE",
-        )),
+        "message" => {
+            crate::chat::stream::on_message(
+                conn.state.clone(),
+                conn.handle.socket().clone(),
+                conn.user.user_id,
+                frame.payload,
+                log.clone(),
+            )
+            .await
+        }
         _ => conn.send(frames::error("Unknown message type", "UNKNOWN_TYPE")),
     }
 }
