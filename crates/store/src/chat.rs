@@ -5,19 +5,21 @@
 //! `home_id`), so another home's thread id finds nothing and changes nothing. Messages are
 //! ordered by `(created_at, id)`: ids are UUIDv7, so messages written within one millisecond
 //! keep their order, and the pair is the paging cursor. Usage rows outlive their thread and
-//! their user (`ON DELETE SET NULL`) and are summed in SQL.
+//! their user (`ON DELETE SET NULL`, and NULL from the start when either was deleted while
+//! Pixie answered) and are summed in SQL.
 
 use crate::connection::MultiBackend;
 use crate::error::{TxError, to_repo_error};
 use crate::ids::parse_stored_id;
 use crate::pool::Database;
-use crate::schema::{chat_messages, chat_threads, chat_usage};
+use crate::schema::{chat_messages, chat_threads, chat_usage, homes, users};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::IntoSql;
 use diesel::dsl::{case_when, count_star, sum};
 use diesel::expression::KnownCastSqlTypeName;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Timestamp};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use pantry_core::pixie::model::TokenUsage;
 use pantry_core::pixie::thread::{
@@ -262,21 +264,48 @@ impl ChatRepository for StoreChat {
     async fn record_usage(&self, usage: &TurnUsage) -> Result<(), RepoError> {
         let prompt = stored_tokens(usage.tokens.prompt_tokens)?;
         let completion = stored_tokens(usage.tokens.completion_tokens)?;
+        let home_key = usage.home_id.to_string();
+        // INSERT … SELECT: the thread and the member are referenced only if they still exist
+        // (the thread in this home), so a thread or account deleted while Pixie answered
+        // leaves NULL instead of failing the foreign key and losing the turn's tokens.
+        let row = homes::table
+            .left_join(
+                chat_threads::table.on(chat_threads::id
+                    .eq(usage.thread_id.to_string())
+                    .and(chat_threads::home_id.eq(homes::id))),
+            )
+            .left_join(users::table.on(users::id.eq(usage.user_id.to_string())))
+            .filter(homes::id.eq(&home_key))
+            .select((
+                Uuid::now_v7().to_string().into_sql::<Text>(),
+                homes::id,
+                chat_threads::id.nullable(),
+                users::id.nullable(),
+                usage.model.as_str().into_sql::<Text>(),
+                prompt.into_sql::<BigInt>(),
+                completion.into_sql::<BigInt>(),
+                usage.at.naive_utc().into_sql::<Timestamp>(),
+            ));
         let mut conn = self.db.conn().await?;
-        diesel::insert_into(chat_usage::table)
-            .values((
-                chat_usage::id.eq(Uuid::now_v7().to_string()),
-                chat_usage::home_id.eq(usage.home_id.to_string()),
-                chat_usage::thread_id.eq(Some(usage.thread_id.to_string())),
-                chat_usage::user_id.eq(Some(usage.user_id.to_string())),
-                chat_usage::model.eq(&usage.model),
-                chat_usage::prompt_tokens.eq(prompt),
-                chat_usage::completion_tokens.eq(completion),
-                chat_usage::created_at.eq(usage.at.naive_utc()),
+        let inserted = diesel::insert_into(chat_usage::table)
+            .values(row)
+            .into_columns((
+                chat_usage::id,
+                chat_usage::home_id,
+                chat_usage::thread_id,
+                chat_usage::user_id,
+                chat_usage::model,
+                chat_usage::prompt_tokens,
+                chat_usage::completion_tokens,
+                chat_usage::created_at,
             ))
             .execute(&mut *conn)
             .await
             .map_err(to_repo_error)?;
+        if inserted == 0 {
+            // No such home (deleted meanwhile): nothing left to charge.
+            return Err(RepoError::NotFound);
+        }
         Ok(())
     }
 

@@ -560,6 +560,7 @@ async fn deleting_a_thread_keeps_its_usage(db: &TestDb) {
         .await
         .expect("usage");
     let before = chat.t.usage_since(chat.home, at).await.expect("usage");
+    assert_eq!(count_rows(db, "chat_usage", "thread_id", gone.id).await, 1);
 
     assert!(
         chat.t
@@ -701,6 +702,69 @@ async fn usage_since_counts_from_the_boundary_per_member(db: &TestDb) {
 on_both_backends!(usage_since_counts_from_the_boundary_per_member
     => sqlite_chat_usage_since_counts_from_the_boundary_per_member,
        postgres_chat_usage_since_counts_from_the_boundary_per_member);
+
+/// A turn whose thread or member went away while Pixie answered is still charged to the home.
+async fn usage_outlives_a_deleted_thread_or_member(db: &TestDb) {
+    let chat = Chat::new(db).await;
+    let other = Chat::new(db).await;
+    let at = now() - Duration::hours(1);
+    let gone = chat.thread_at(at).await;
+    assert!(
+        chat.t
+            .delete_thread(chat.home, gone.id)
+            .await
+            .expect("delete")
+    );
+    let left = {
+        let mut conn = db.db.conn().await.expect("conn");
+        let user = insert_user(&mut conn).await;
+        diesel::delete(users::table.find(user.to_string()))
+            .execute(&mut *conn)
+            .await
+            .expect("delete user");
+        user
+    };
+    let theirs = other.thread_at(at).await;
+    for (thread, user) in [
+        (gone.id, chat.user),
+        (theirs.id, chat.user),
+        (gone.id, left),
+    ] {
+        chat.t
+            .record_usage(&usage(chat.home, thread, user, (3, 1), at))
+            .await
+            .expect("recorded");
+    }
+    let got = chat.t.usage_since(chat.home, at).await.expect("usage");
+    assert_eq!(got.turns, 3);
+    assert_eq!(got.tokens.total(), 12);
+    assert_eq!(got.by_user.len(), 1, "the deleted member has no row");
+    assert_eq!(got.by_user[0].0, chat.user);
+    assert_eq!(got.by_user[0].2, 2);
+    // None of them points at a thread: one is gone, the other is another home's.
+    assert_eq!(
+        count_rows(db, "chat_usage", "thread_id", theirs.id).await,
+        0
+    );
+    assert_eq!(
+        other
+            .t
+            .usage_since(other.home, at)
+            .await
+            .expect("usage")
+            .turns,
+        0
+    );
+
+    let no_home = chat
+        .t
+        .record_usage(&usage(Uuid::now_v7(), gone.id, chat.user, (1, 1), at))
+        .await;
+    assert!(matches!(no_home, Err(RepoError::NotFound)), "{no_home:?}");
+}
+on_both_backends!(usage_outlives_a_deleted_thread_or_member
+    => sqlite_chat_usage_outlives_a_deleted_thread_or_member,
+       postgres_chat_usage_outlives_a_deleted_thread_or_member);
 
 async fn deleting_a_home_removes_its_chat(db: &TestDb) {
     let chat = Chat::new(db).await;
