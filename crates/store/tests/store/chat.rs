@@ -703,6 +703,39 @@ on_both_backends!(usage_since_counts_from_the_boundary_per_member
     => sqlite_chat_usage_since_counts_from_the_boundary_per_member,
        postgres_chat_usage_since_counts_from_the_boundary_per_member);
 
+/// Messages racing a delete of their thread: each append either lands (and goes with the
+/// thread) or finds the thread gone; none fails any other way or outlives the thread.
+async fn appends_racing_a_delete_are_stored_or_not_found(db: &TestDb) {
+    let chat = Chat::new(db).await;
+    let at = now() - Duration::hours(1);
+    let thread = chat.thread_at(at).await;
+    let appends = (0..16).map(|i| {
+        let (repo, home) = (chat.t.clone(), chat.home);
+        let m = message(thread.id, None, &format!("m{i}"), at + ms(i));
+        tokio::spawn(async move { repo.append_message(home, &m).await })
+    });
+    let appends: Vec<_> = appends.collect();
+    let deleted = {
+        let (repo, home, id) = (chat.t.clone(), chat.home, thread.id);
+        tokio::spawn(async move { repo.delete_thread(home, id).await })
+    };
+    for append in appends {
+        match append.await.expect("task") {
+            Ok(()) | Err(RepoError::NotFound) => {}
+            other => panic!("append racing a delete: {other:?}"),
+        }
+    }
+    assert!(deleted.await.expect("task").expect("delete"));
+    assert_eq!(
+        count_rows(db, "chat_messages", "thread_id", thread.id).await,
+        0
+    );
+}
+on_both_backends!(appends_racing_a_delete_are_stored_or_not_found
+    => sqlite_chat_appends_racing_a_delete_are_stored_or_not_found,
+       postgres_chat_appends_racing_a_delete_are_stored_or_not_found,
+       multi_thread);
+
 /// A turn whose thread or member went away while Pixie answered is still charged to the home.
 async fn usage_outlives_a_deleted_thread_or_member(db: &TestDb) {
     let chat = Chat::new(db).await;
