@@ -314,25 +314,13 @@ impl ChatRepository for StoreChat {
         home_id: Uuid,
         since: DateTime<Utc>,
     ) -> Result<UsageTotals, RepoError> {
-        let (home_key, since) = (home_id.to_string(), since.naive_utc());
         let mut conn = self.db.conn().await?;
-        // Both served by chat_usage_home_id_created_at_idx; rows deleted users or threads left
-        // behind (NULL) count in the totals.
-        let (prompt, completion, turns): (Option<i64>, Option<i64>, i64) = chat_usage::table
-            .filter(chat_usage::home_id.eq(&home_key))
-            .filter(chat_usage::created_at.ge(since))
-            .select((
-                sum(chat_usage::prompt_tokens).fallible_cast::<Nullable<BigInt>>(),
-                sum(chat_usage::completion_tokens).fallible_cast::<Nullable<BigInt>>(),
-                count_star(),
-            ))
-            .get_result(&mut *conn)
-            .await
-            .map_err(to_repo_error)?;
-        let by_user: Vec<(Option<String>, Option<i64>, Option<i64>, i64)> = chat_usage::table
-            .filter(chat_usage::home_id.eq(&home_key))
-            .filter(chat_usage::created_at.ge(since))
-            .filter(chat_usage::user_id.is_not_null())
+        // One grouped query (so totals and members agree), served by
+        // chat_usage_home_id_created_at_idx. The NULL group holds turns of members since
+        // deleted: counted in the totals, listed under nobody.
+        let groups: Vec<(Option<String>, Option<i64>, Option<i64>, i64)> = chat_usage::table
+            .filter(chat_usage::home_id.eq(home_id.to_string()))
+            .filter(chat_usage::created_at.ge(since.naive_utc()))
             .group_by(chat_usage::user_id)
             .select((
                 chat_usage::user_id,
@@ -347,23 +335,20 @@ impl ChatRepository for StoreChat {
             .load(&mut *conn)
             .await
             .map_err(to_repo_error)?;
-        Ok(UsageTotals {
-            tokens: token_usage(prompt, completion)?,
-            turns: count(turns)?,
-            by_user: by_user
-                .into_iter()
-                .filter_map(|(user, prompt, completion, turns)| {
-                    user.map(|user| (user, prompt, completion, turns))
-                })
-                .map(|(user, prompt, completion, turns)| {
-                    Ok((
-                        parse_stored_id("chat_usage", "user_id", &user)?,
-                        token_usage(prompt, completion)?,
-                        count(turns)?,
-                    ))
-                })
-                .collect::<Result<_, RepoError>>()?,
-        })
+        let mut totals = UsageTotals::default();
+        for (user, prompt, completion, turns) in groups {
+            let (tokens, turns) = (token_usage(prompt, completion)?, count(turns)?);
+            totals.tokens = TokenUsage {
+                prompt_tokens: add(totals.tokens.prompt_tokens, tokens.prompt_tokens)?,
+                completion_tokens: add(totals.tokens.completion_tokens, tokens.completion_tokens)?,
+            };
+            totals.turns = add(totals.turns, turns)?;
+            if let Some(user) = user {
+                let user = parse_stored_id("chat_usage", "user_id", &user)?;
+                totals.by_user.push((user, tokens, turns));
+            }
+        }
+        Ok(totals)
     }
 }
 
@@ -390,6 +375,12 @@ fn token_usage(prompt: Option<i64>, completion: Option<i64>) -> Result<TokenUsag
         prompt_tokens: count(prompt.unwrap_or(0))?,
         completion_tokens: count(completion.unwrap_or(0))?,
     })
+}
+
+/// Adds two sums; beyond `u64::MAX` is no real usage.
+fn add(a: u64, b: u64) -> Result<u64, RepoError> {
+    a.checked_add(b)
+        .ok_or_else(|| RepoError::Storage("chat_usage: sum out of range".to_owned()))
 }
 
 /// A stored count or sum; the CHECK constraints keep it from being negative.
