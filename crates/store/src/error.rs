@@ -185,6 +185,7 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
     ("list_items_pkey", "list_items.id"),
     ("chat_threads_pkey", "chat_threads.id"),
     ("chat_messages_pkey", "chat_messages.id"),
+    ("chat_usage_pkey", "chat_usage.id"),
     ("notifications_pkey", "notifications.id"),
     (
         "notification_reads_pkey",

@@ -16,7 +16,8 @@
 //!   [`StoreInvites`] the invites port; [`StoreActivity`] the activity feed's reads;
 //!   [`StoreIdempotency`] the idempotency-key port; [`StoreItems`] the pantry;
 //!   [`StoreLists`] and [`StoreListItems`] the grocery-list ports;
-//!   [`StorePortability`] export and import of a whole home.
+//!   [`StorePortability`] export and import of a whole home; [`StoreChat`] Pixie's chat
+//!   threads, messages and token usage.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -35,6 +36,7 @@ pub mod activity;
 pub mod backend;
 pub mod change_log;
 pub mod change_signals;
+pub mod chat;
 pub mod connection;
 pub mod error;
 pub mod homes;
@@ -58,6 +60,7 @@ pub use activity::StoreActivity;
 pub use backend::Backend;
 pub use change_log::{StoreChangeLog, append_event};
 pub use change_signals::{ListenerEvent, StoreChangeSignals};
+pub use chat::StoreChat;
 pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
 pub use homes::StoreHomes;

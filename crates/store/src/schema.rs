@@ -178,6 +178,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_usage (id) {
+        id -> Text,
+        home_id -> Text,
+        thread_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        model -> Text,
+        prompt_tokens -> BigInt,
+        completion_tokens -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> Text,
         home_id -> Text,
@@ -291,6 +304,9 @@ diesel::joinable!(chat_threads -> homes (home_id));
 diesel::joinable!(chat_threads -> users (created_by));
 diesel::joinable!(chat_messages -> chat_threads (thread_id));
 diesel::joinable!(chat_messages -> users (user_id));
+diesel::joinable!(chat_usage -> homes (home_id));
+diesel::joinable!(chat_usage -> chat_threads (thread_id));
+diesel::joinable!(chat_usage -> users (user_id));
 diesel::joinable!(notifications -> homes (home_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(notification_reads -> notifications (notification_id));
@@ -312,6 +328,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     list_items,
     chat_threads,
     chat_messages,
+    chat_usage,
     notifications,
     notification_reads,
     usage_events,

@@ -43,6 +43,7 @@ mod accounts;
 mod activity;
 mod change_log;
 mod change_signals;
+mod chat;
 mod constraints;
 mod fixtures;
 mod homes;

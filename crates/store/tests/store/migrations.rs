@@ -8,6 +8,9 @@ use pantry_store::schema::*;
 use pantry_store::test_support::TestDb;
 use pantry_store::{AnyConnection, Backend, run_migrations};
 
+/// How many migrations each backend has (`migrations/{postgres,sqlite}/*`).
+const MIGRATIONS: usize = 2;
+
 /// Runs `SELECT <every schema.rs column> FROM <table>` for every table: a missing table or
 /// column, or a misspelt name, fails here.
 async fn every_table_matches_schema_rs(t: &TestDb) {
@@ -37,6 +40,7 @@ async fn every_table_matches_schema_rs(t: &TestDb) {
         list_items,
         chat_threads,
         chat_messages,
+        chat_usage,
         notifications,
         notification_reads,
         usage_events,
@@ -65,24 +69,24 @@ async fn running_again_applies_nothing(t: &TestDb) {
 }
 on_both_backends!(running_again_applies_nothing => sqlite_running_again_applies_nothing, postgres_running_again_applies_nothing);
 
-async fn fresh_database_gets_the_initial_migration(t: &TestDb) {
-    assert_eq!(run_migrations(&t.url).await.expect("first run"), 1);
+async fn fresh_database_gets_every_migration(t: &TestDb) {
+    assert_eq!(run_migrations(&t.url).await.expect("first run"), MIGRATIONS);
     assert_eq!(run_migrations(&t.url).await.expect("second run"), 0);
 }
 
 #[tokio::test]
-async fn sqlite_fresh_database_gets_the_initial_migration() {
-    fresh_database_gets_the_initial_migration(&TestDb::sqlite_empty().await).await;
+async fn sqlite_fresh_database_gets_every_migration() {
+    fresh_database_gets_every_migration(&TestDb::sqlite_empty().await).await;
 }
 
 #[tokio::test]
-async fn postgres_fresh_database_gets_the_initial_migration() {
+async fn postgres_fresh_database_gets_every_migration() {
     if let Some(t) = TestDb::postgres_empty().await {
-        fresh_database_gets_the_initial_migration(&t).await;
+        fresh_database_gets_every_migration(&t).await;
     }
 }
 
-/// Replicas starting together: both runs succeed, the migration is applied once.
+/// Replicas starting together: every run succeeds, each migration is applied once.
 async fn concurrent_runs_apply_once(t: &TestDb) {
     let (a, b, c) = tokio::join!(
         run_migrations(&t.url),
@@ -90,7 +94,11 @@ async fn concurrent_runs_apply_once(t: &TestDb) {
         run_migrations(&t.url)
     );
     let applied = [a, b, c].map(|run| run.expect("every concurrent run succeeds"));
-    assert_eq!(applied.iter().sum::<usize>(), 1, "applied: {applied:?}");
+    assert_eq!(
+        applied.iter().sum::<usize>(),
+        MIGRATIONS,
+        "applied: {applied:?}"
+    );
 }
 
 #[tokio::test]
@@ -108,7 +116,7 @@ async fn sqlite_concurrent_runs_apply_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_also_run_on_a_multi_thread_runtime() {
     let t = TestDb::sqlite_empty().await;
-    assert_eq!(run_migrations(&t.url).await.expect("migrate"), 1);
+    assert_eq!(run_migrations(&t.url).await.expect("migrate"), MIGRATIONS);
 }
 
 #[tokio::test]
@@ -116,7 +124,7 @@ async fn sqlite_migration_creates_the_directory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("nested/deeper/pantry.db");
     let url = format!("sqlite://{}", path.display());
-    assert_eq!(run_migrations(&url).await.expect("migrate"), 1);
+    assert_eq!(run_migrations(&url).await.expect("migrate"), MIGRATIONS);
     assert!(path.is_file());
 }
 
@@ -241,7 +249,7 @@ async fn index_names(conn: &mut AnyConnection) -> Vec<String> {
     rows.into_iter().map(|r| r.name).collect()
 }
 
-/// Reverting the initial migration (its down.sql) leaves no table behind, and migrating
+/// Reverting every migration (their down.sql) leaves no table behind, and migrating
 /// again afterwards works.
 async fn down_migrations_remove_everything(t: &TestDb) {
     use diesel_migrations::{FileBasedMigrations, MigrationHarness};
@@ -276,7 +284,7 @@ async fn down_migrations_remove_everything(t: &TestDb) {
     })
     .await
     .expect("revert task");
-    assert_eq!(reverted, 1);
+    assert_eq!(reverted, MIGRATIONS);
 
     let mut conn = t.db.conn().await.expect("conn");
     assert!(
@@ -288,6 +296,9 @@ async fn down_migrations_remove_everything(t: &TestDb) {
         "down.sql left indexes behind"
     );
     drop(conn);
-    assert_eq!(run_migrations(&t.url).await.expect("migrate again"), 1);
+    assert_eq!(
+        run_migrations(&t.url).await.expect("migrate again"),
+        MIGRATIONS
+    );
 }
 on_both_backends!(down_migrations_remove_everything => sqlite_down_migrations_remove_everything, postgres_down_migrations_remove_everything);
