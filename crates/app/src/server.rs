@@ -15,6 +15,9 @@ use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::pixie::model::LanguageModel;
+use pantry_core::pixie::offline::OfflinePixie;
+use pantry_core::pixie::service::{ChatDeps, ChatService};
 use pantry_core::portability::PortabilityService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
@@ -22,12 +25,12 @@ use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::idempotency;
 use pantry_http::live::{LiveDeps, LiveHub};
 use pantry_http::routes::RouteTable;
-use pantry_http::state::{AgentStatus, AppState};
+use pantry_http::state::AppState;
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
     Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
     StoreChangeSignals, StoreHomes, StoreIdempotency, StoreInvites, StoreItems, StoreListItems,
-    StoreLists, StorePortability, StoreSessions,
+    StoreChat, StoreLists, StorePortability, StoreSessions,
 };
 use slog::{Logger, info, warn};
 use std::sync::Arc;
@@ -157,13 +160,9 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(SystemClock),
         )),
         item_listings: Default::default(),
+        chat: Arc::new(chat_service(&settings, &db)?),
         database: Arc::new(db),
         started,
-        agent: if settings.openai.api_key.is_some() {
-            AgentStatus::Ready
-        } else {
-            AgentStatus::Offline
-        },
         log: log.clone(),
     };
     actix_web::rt::spawn(idempotency::purge_periodically(
@@ -212,6 +211,55 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
     server.await?;
     info!(log, "stopped");
     Ok(())
+}
+
+/// The assistant that answers chat: the OpenAI-compatible model when a key is set (and
+/// `PIXIE_ASSISTANT` is not `offline`), else the offline parser.
+pub fn language_model(settings: &Settings) -> Result<Arc<dyn LanguageModel>, ServeError> {
+    let key = match (&settings.openai.api_key, settings.pixie.assistant) {
+        (Some(key), crate::config::AssistantChoice::Auto) => key,
+        _ => return Ok(Arc::new(OfflinePixie::new())),
+    };
+    let config = pantry_openai::OpenAiConfig {
+        base_url: settings.openai.base_url.clone(),
+        api_key: key.expose().to_owned(),
+        model: settings.openai.model.clone(),
+        first_token_timeout: settings.openai.first_token_timeout,
+        idle_timeout: settings.openai.idle_timeout,
+        max_retries: settings.openai.max_retries,
+        ..Default::default()
+    };
+    let model = pantry_openai::OpenAiModel::new(config)
+        .map_err(|e| ServeError::Setup(format!("OPENAI_BASE_URL: {e}")))?;
+    Ok(Arc::new(model))
+}
+
+/// Chat threads and Pixie's turns over `db`.
+fn chat_service(settings: &Settings, db: &Database) -> Result<ChatService, ServeError> {
+    let homes = || Arc::new(StoreHomes::new(db.clone()));
+    Ok(ChatService::new(
+        ChatDeps {
+            chats: Arc::new(StoreChat::new(db.clone())),
+            homes: homes(),
+            accounts: Arc::new(StoreAccounts::new(db.clone())),
+            activity: Arc::new(StoreActivity::new(db.clone())),
+            items: Arc::new(ItemService::new(
+                homes(),
+                Arc::new(StoreItems::new(db.clone())),
+                Arc::new(SystemClock),
+            )),
+            lists: Arc::new(ListService::new(
+                homes(),
+                Arc::new(StoreLists::new(db.clone())),
+                Arc::new(StoreListItems::new(db.clone())),
+                Arc::new(SystemClock),
+            )),
+            clock: Arc::new(SystemClock),
+            model: language_model(settings)?,
+            offline: Arc::new(OfflinePixie::new()),
+        },
+        settings.pixie.chat.clone(),
+    ))
 }
 
 /// Waits for SIGTERM or SIGINT (Ctrl-C) and names it.

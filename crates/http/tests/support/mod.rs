@@ -22,11 +22,14 @@ use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::live::{LiveConfig, LiveDeps, LiveHub};
-use pantry_http::state::{AgentStatus, AppState};
+use pantry_core::pixie::model::LanguageModel;
+use pantry_core::pixie::offline::OfflinePixie;
+use pantry_core::pixie::service::{ChatDeps, ChatService, PixieConfig};
+use pantry_http::state::AppState;
 use pantry_store::{
     Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreChangeSignals, StoreHomes,
     StoreIdempotency, StoreInvites, StoreItems, StoreListItems, StoreLists, StorePortability,
-    StoreSessions,
+    StoreChat, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -98,7 +101,6 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
     AppState {
         database: Arc::new(db.clone()),
         started: Instant::now(),
-        agent: AgentStatus::Offline,
         log,
         accounts: Arc::new(accounts),
         tokens: Arc::new(TokenService::new(JWT_SECRET, ACCESS_TTL).unwrap()),
@@ -151,8 +153,43 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(SystemClock),
         )),
         item_listings: Default::default(),
+        chat: chat_service(db, Arc::new(OfflinePixie::new()), PixieConfig::default()),
         live: live_hub(db, log_for_live, LiveConfig::default()),
     }
+}
+
+/// Chat over `db` with `model` answering (the offline Pixie takes over past the budget), as
+/// the server wires it.
+pub fn chat_service(
+    db: &Database,
+    model: Arc<dyn LanguageModel>,
+    config: PixieConfig,
+) -> Arc<ChatService> {
+    let items = Arc::new(ItemService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreItems::new(db.clone())),
+        Arc::new(SystemClock),
+    ));
+    let lists = Arc::new(ListService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreLists::new(db.clone())),
+        Arc::new(StoreListItems::new(db.clone())),
+        Arc::new(SystemClock),
+    ));
+    Arc::new(ChatService::new(
+        ChatDeps {
+            chats: Arc::new(StoreChat::new(db.clone())),
+            homes: Arc::new(StoreHomes::new(db.clone())),
+            accounts: Arc::new(StoreAccounts::new(db.clone())),
+            activity: Arc::new(StoreActivity::new(db.clone())),
+            items,
+            lists,
+            clock: Arc::new(SystemClock),
+            model,
+            offline: Arc::new(OfflinePixie::new()),
+        },
+        config,
+    ))
 }
 
 /// A response as a client receives it. A middleware error is rendered exactly as actix's
