@@ -44,21 +44,25 @@ fn interner() -> &'static Mutex<Interner> {
 /// Passes `text` to `emit` as one `'static` piece, or character by character once the
 /// interner is full. The pieces always join back to `text`.
 pub(crate) fn pieces(text: &str, emit: &mut dyn FnMut(&'static str)) {
-    let mut interner = interner().lock().unwrap_or_else(PoisonError::into_inner);
-    if interner.strings.contains(text) || interner.bytes + text.len() <= MAX_BYTES {
-        let piece = interner.get_or_leak(text);
-        drop(interner);
+    let interned = {
+        let mut interner = interner().lock().unwrap_or_else(PoisonError::into_inner);
+        interner.pieces(text, MAX_BYTES)
+    };
+    for piece in interned {
         emit(piece);
-        return;
     }
-    let mut buffer = [0u8; 4];
-    let chars: Vec<&'static str> = text
-        .chars()
-        .map(|c| interner.get_or_leak(c.encode_utf8(&mut buffer)))
-        .collect();
-    drop(interner);
-    for piece in chars {
-        emit(piece);
+}
+
+impl Interner {
+    /// `text` whole if it is known or fits under `max_bytes`, else its characters.
+    fn pieces(&mut self, text: &str, max_bytes: usize) -> Vec<&'static str> {
+        if self.strings.contains(text) || self.bytes + text.len() <= max_bytes {
+            return vec![self.get_or_leak(text)];
+        }
+        let mut buffer = [0u8; 4];
+        text.chars()
+            .map(|c| self.get_or_leak(c.encode_utf8(&mut buffer)))
+            .collect()
     }
 }
 
@@ -74,5 +78,16 @@ mod tests {
         pieces("héllo ", &mut |p| out.push_str(p));
         assert_eq!(interner().lock().unwrap().bytes, before);
         assert_eq!(out, "héllo héllo ");
+    }
+
+    #[test]
+    fn a_full_interner_falls_back_to_characters_and_stops_growing() {
+        let mut interner = Interner::default();
+        assert_eq!(interner.pieces("abc", 4), ["abc"]);
+        assert_eq!(interner.pieces("abc", 4), ["abc"]);
+        assert_eq!(interner.pieces("bad", 4), ["b", "a", "d"]);
+        let bytes = interner.bytes;
+        assert_eq!(interner.pieces("dab", 4), ["d", "a", "b"]);
+        assert_eq!(interner.bytes, bytes);
     }
 }

@@ -65,20 +65,24 @@ impl StreamFold {
         if data == "[DONE]" {
             return Ok(Progress::Done);
         }
-        let chunk: Chunk = serde_json::from_str(data).map_err(|error| {
+        let malformed = |error: serde_json::Error| {
             let start: String = data.chars().take(200).collect();
             FoldError::Malformed(format!("not a chunk ({error}): {start}"))
-        })?;
-        if let Some(error) = chunk.error.as_ref().filter(|error| !error.is_null()) {
+        };
+        // The error key is looked at before the chunk is read as one, as OpenAI's own client
+        // does: an error event has none of a chunk's fields.
+        let value: Value = serde_json::from_str(data).map_err(malformed)?;
+        if let Some(error) = value.get("error").filter(|error| !error.is_null()) {
             return Err(FoldError::Upstream(wire::error_message(error)));
         }
+        let chunk: Chunk = serde_json::from_value(value).map_err(malformed)?;
         if let Some(usage) = chunk.usage {
             self.usage = TokenUsage {
-                prompt_tokens: usage.prompt_tokens,
-                completion_tokens: usage.completion_tokens,
+                prompt_tokens: usage.prompt_tokens.unwrap_or(0),
+                completion_tokens: usage.completion_tokens.unwrap_or(0),
             };
         }
-        for choice in chunk.choices {
+        for choice in chunk.choices.into_iter().flatten() {
             if let Some(delta) = choice.delta {
                 for text in [delta.content, delta.refusal].into_iter().flatten() {
                     if !text.is_empty() {
@@ -317,6 +321,25 @@ mod tests {
             Err(FoldError::Upstream("overloaded (server_error)".into()))
         );
         assert_eq!(fold.partial_text(), "par");
+    }
+
+    #[test]
+    fn nulls_where_fields_may_be_missing_are_accepted() {
+        let (texts, last, fold) = run(&[
+            r#"{"choices":null,"usage":{"prompt_tokens":3,"completion_tokens":null}}"#,
+            r#"{"choices":[{"index":null,"delta":{"content":"a","tool_calls":null},"finish_reason":null}],"usage":null}"#,
+            r#"{"error":null,"choices":[{"delta":null,"finish_reason":"stop"}]}"#,
+        ]);
+        assert_eq!((texts, last), (vec!["a".to_owned()], Ok(Progress::More)));
+        let reply = fold.into_reply();
+        assert_eq!(reply.usage.prompt_tokens, 3);
+        assert_eq!(reply.finish, FinishReason::Stop);
+    }
+
+    #[test]
+    fn an_error_event_with_odd_fields_is_still_an_error() {
+        let (_, last, _) = run(&[r#"{"error":{"message":"boom"},"choices":"not a list"}"#]);
+        assert_eq!(last, Err(FoldError::Upstream("boom".into())));
     }
 
     #[test]

@@ -147,14 +147,12 @@ pub(crate) struct WireFunction<'a> {
     pub parameters: &'a Value,
 }
 
-/// One `data:` event of the stream. `error` is read in the same pass so that a mid-stream error
-/// is reported as such and never as a decoding failure.
+/// One `data:` event of the stream (after its `error` key was checked). `null` is accepted
+/// wherever a field may be missing.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Chunk {
     #[serde(default)]
-    pub error: Option<Value>,
-    #[serde(default)]
-    pub choices: Vec<Choice>,
+    pub choices: Option<Vec<Choice>>,
     #[serde(default)]
     pub usage: Option<Usage>,
 }
@@ -204,9 +202,9 @@ pub(crate) struct FunctionDelta {
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
 pub(crate) struct Usage {
     #[serde(default)]
-    pub prompt_tokens: u64,
+    pub prompt_tokens: Option<u64>,
     #[serde(default)]
-    pub completion_tokens: u64,
+    pub completion_tokens: Option<u64>,
 }
 
 /// The human-readable message of an OpenAI error object (`{"message", "type", "code"}`), or
