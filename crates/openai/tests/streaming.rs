@@ -253,3 +253,15 @@ async fn a_base_url_with_a_trailing_slash_and_the_bare_path_both_work() {
     bare.base_url = bare.base_url.trim_end_matches("/v1").to_owned();
     assert_eq!(run(&model(bare), ask("b")).await.reply().text, "two");
 }
+
+#[tokio::test]
+async fn a_repeating_fake_answers_every_request_and_finished_streams_are_not_disconnects() {
+    let fake = FakeOpenAi::start_repeating(Reply::text(&["same ", "again"]));
+    let model = model(config(&fake));
+    for _ in 0..3 {
+        assert_eq!(run(&model, ask("hi")).await.reply().text, "same again");
+    }
+    assert_eq!(fake.request_count(), 3);
+    assert_eq!(fake.requests().len(), 3);
+    assert_eq!(fake.disconnects(), 0);
+}
