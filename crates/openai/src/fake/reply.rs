@@ -37,8 +37,10 @@ impl ToolCallScript {
 /// One scripted answer to one `POST /chat/completions`.
 ///
 /// By default a streamed reply is faithful to OpenAI: a role chunk, the content or tool-call
-/// chunks, a finish chunk, a usage chunk (when the request asked for it) and `data: [DONE]`,
-/// each chunk flushed separately. The `with_*`/`without_*` methods bend it for tests.
+/// chunks, a finish chunk, a usage chunk (when the request asked for it) and `data: [DONE]`.
+/// Chunks are written one by one; with a delay between them each goes out in its own TCP
+/// write, without one they may share a write (as with a fast real server). The
+/// `with_*`/`without_*` methods bend the reply for tests.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub(crate) body: Body,
