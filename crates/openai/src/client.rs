@@ -157,8 +157,57 @@ impl OpenAiModel {
                 Failure::Fail(ModelError::Rejected(message))
             });
         }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if content_type.starts_with("application/json") || content_type.starts_with("text/html") {
+            return self
+                .read_whole(response, &content_type, first_token_deadline, on_text)
+                .await;
+        }
         self.read_stream(response, first_token_deadline, on_text)
             .await
+    }
+
+    /// A 200 that is not an event stream: a whole `chat.completion` from a server that
+    /// ignored `stream: true`, or an HTML page from a proxy (a failure, retried).
+    async fn read_whole<'f>(
+        &self,
+        response: Response,
+        content_type: &str,
+        first_token_deadline: Instant,
+        on_text: &mut (dyn FnMut(&str) + Send + 'f),
+    ) -> Result<ModelReply, Failure> {
+        let body = match timeout_at(first_token_deadline, response.bytes()).await {
+            Err(_) => return self.timed_out(StreamFold::default()),
+            Ok(Err(error)) => {
+                return Err(broke(
+                    StreamFold::default(),
+                    format!("the response broke: {}", describe(&error)),
+                ));
+            }
+            Ok(Ok(body)) => body,
+        };
+        let text = String::from_utf8_lossy(&body);
+        if content_type.starts_with("text/html") {
+            let start: String = text.trim().chars().take(200).collect();
+            return Err(broke(
+                StreamFold::default(),
+                format!("expected an event stream, got {content_type}: {start}"),
+            ));
+        }
+        let mut fold = StreamFold::default();
+        match fold.feed_completion(&text, on_text) {
+            Ok(()) => Ok(fold.into_reply()),
+            Err(FoldError::Upstream(message)) => Err(broke(
+                fold,
+                format!("the model reported an error: {message}"),
+            )),
+            Err(FoldError::Malformed(message)) => Err(broke(fold, message)),
+        }
     }
 
     /// Reads the event stream until `[DONE]`, an error, the end or a timeout.

@@ -65,17 +65,37 @@ impl StreamFold {
         if data == "[DONE]" {
             return Ok(Progress::Done);
         }
-        let malformed = |error: serde_json::Error| {
-            let start: String = data.chars().take(200).collect();
-            FoldError::Malformed(format!("not a chunk ({error}): {start}"))
-        };
+        let value = parse(data)?;
+        self.fold_value(value, on_text)?;
+        Ok(Progress::More)
+    }
+
+    /// Folds in a whole non-streamed `chat.completion` (from a server that ignored
+    /// `stream: true`): each choice's `message` is read as one delta.
+    pub fn feed_completion(
+        &mut self,
+        body: &str,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<(), FoldError> {
+        let mut value = parse(body)?;
+        if let Some(choices) = value.get_mut("choices").and_then(Value::as_array_mut) {
+            for choice in choices.iter_mut().filter_map(Value::as_object_mut) {
+                if let Some(message) = choice.remove("message") {
+                    choice.insert("delta".to_owned(), message);
+                }
+            }
+        }
+        self.fold_value(value, on_text)
+    }
+
+    fn fold_value(&mut self, value: Value, on_text: &mut dyn FnMut(&str)) -> Result<(), FoldError> {
         // The error key is looked at before the chunk is read as one, as OpenAI's own client
         // does: an error event has none of a chunk's fields.
-        let value: Value = serde_json::from_str(data).map_err(malformed)?;
         if let Some(error) = value.get("error").filter(|error| !error.is_null()) {
             return Err(FoldError::Upstream(wire::error_message(error)));
         }
-        let chunk: Chunk = serde_json::from_value(value).map_err(malformed)?;
+        let chunk: Chunk = serde_json::from_value(value)
+            .map_err(|error| FoldError::Malformed(format!("not a chunk: {error}")))?;
         if let Some(usage) = chunk.usage {
             self.usage = TokenUsage {
                 prompt_tokens: usage.prompt_tokens.unwrap_or(0),
@@ -101,7 +121,7 @@ impl StreamFold {
                 self.finish = finish_reason(&reason);
             }
         }
-        Ok(Progress::More)
+        Ok(())
     }
 
     /// Whether text or a tool call has arrived; before that, failures may be retried.
@@ -206,6 +226,14 @@ impl StreamFold {
             self.last_slot.unwrap_or(position)
         }
     }
+}
+
+/// JSON, or why the text is not JSON (with its start, for logs).
+fn parse(data: &str) -> Result<Value, FoldError> {
+    serde_json::from_str(data).map_err(|error| {
+        let start: String = data.chars().take(200).collect();
+        FoldError::Malformed(format!("not JSON ({error}): {start}"))
+    })
 }
 
 /// The reason named by the wire, or `None` for one we do not know (then it is inferred).
@@ -340,6 +368,20 @@ mod tests {
     fn an_error_event_with_odd_fields_is_still_an_error() {
         let (_, last, _) = run(&[r#"{"error":{"message":"boom"},"choices":"not a list"}"#]);
         assert_eq!(last, Err(FoldError::Upstream("boom".into())));
+    }
+
+    #[test]
+    fn a_whole_completion_is_read_like_one_chunk() {
+        let mut fold = StreamFold::default();
+        let mut texts = Vec::new();
+        let body = r#"{"object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Sure.","tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":4,"completion_tokens":6,"total_tokens":10}}"#;
+        fold.feed_completion(body, &mut |text: &str| texts.push(text.to_owned()))
+            .unwrap();
+        assert_eq!(texts, ["Sure."]);
+        let reply = fold.into_reply();
+        assert_eq!(reply.tool_calls.len(), 1);
+        assert_eq!(reply.finish, FinishReason::ToolCalls);
+        assert_eq!(reply.usage.total(), 10);
     }
 
     #[test]

@@ -36,6 +36,20 @@ async fn a_429_with_retry_after_zero_is_retried_once_then_succeeds() {
 }
 
 #[tokio::test]
+async fn retry_after_is_honoured_over_the_backoff() {
+    let fake = FakeOpenAi::start(vec![Reply::status(503, Some(1)), Reply::text(&["ok"])]);
+    let step = run(&model(config(&fake)), ask("hi")).await;
+    // The backoff alone would wait about 10 ms.
+    assert!(
+        step.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        step.elapsed()
+    );
+    assert_eq!(step.reply().text, "ok");
+    assert_eq!(fake.request_count(), 2);
+}
+
+#[tokio::test]
 async fn three_500s_with_two_retries_are_unavailable_after_three_requests() {
     let fake = FakeOpenAi::start(vec![
         Reply::status(500, None),

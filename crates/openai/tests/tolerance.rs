@@ -162,3 +162,37 @@ async fn a_stream_that_closes_before_any_token_is_retried() {
     assert_eq!(reply.text, "second try");
     assert_eq!(fake.request_count(), 2);
 }
+
+#[tokio::test]
+async fn a_server_that_ignores_stream_true_still_gives_a_reply() {
+    let completion = json!({
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": "Done.", "tool_calls": [
+                {"id": "call_9", "type": "function", "function": {"name": "addToList", "arguments": "{\"name\":\"tea\"}"}}
+            ]},
+            "finish_reason": "tool_calls"
+        }],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 8, "total_tokens": 28}
+    });
+    let fake = FakeOpenAi::start(vec![Reply::raw("application/json", completion.to_string())]);
+    let step = run(&model(config(&fake)), ask("tea")).await;
+    assert_eq!(step.pieces(), ["Done."]);
+    let reply = step.reply();
+    assert_eq!(reply.finish, FinishReason::ToolCalls);
+    assert_eq!(reply.tool_calls[0].arguments, "{\"name\":\"tea\"}");
+    assert_eq!(reply.usage.total(), 28);
+}
+
+#[tokio::test]
+async fn a_proxy_html_page_with_status_200_is_retried_not_shown() {
+    let fake = FakeOpenAi::start(vec![
+        Reply::raw("text/html", "<html><body>Gateway hiccup</body></html>"),
+        Reply::text(&["real answer"]),
+    ]);
+    let step = run(&model(config(&fake)), ask("hi")).await;
+    assert_eq!(step.pieces(), ["real answer"]);
+    assert_eq!(fake.request_count(), 2);
+}

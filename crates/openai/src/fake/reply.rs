@@ -57,7 +57,10 @@ pub(crate) enum Body {
         status: u16,
         retry_after: Option<u64>,
     },
-    Raw(Vec<String>),
+    Raw {
+        content_type: String,
+        parts: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -192,8 +195,31 @@ impl Reply {
     /// between them), to split events or lines across TCP reads.
     pub fn raw_sse_parts(parts: Vec<String>) -> Reply {
         Reply {
-            body: Body::Raw(parts),
+            body: Body::Raw {
+                content_type: "text/event-stream; charset=utf-8".to_owned(),
+                parts,
+            },
             ..Reply::text(&[])
+        }
+    }
+
+    /// A 200 with any content type and exactly `body`: a non-streamed `chat.completion`
+    /// (`application/json`) from a server that ignores `stream: true`, or a proxy's HTML page.
+    pub fn raw(content_type: &str, body: impl Into<String>) -> Reply {
+        Reply {
+            body: Body::Raw {
+                content_type: content_type.to_owned(),
+                parts: vec![body.into()],
+            },
+            ..Reply::text(&[])
+        }
+    }
+
+    /// The `content-type` of a 200 answer.
+    pub(crate) fn content_type(&self) -> &str {
+        match &self.body {
+            Body::Raw { content_type, .. } => content_type,
+            _ => "text/event-stream; charset=utf-8",
         }
     }
 
@@ -270,7 +296,7 @@ impl Reply {
     pub(crate) fn render(&self, context: &ChunkContext) -> Rendered {
         match &self.body {
             Body::Stream(script) => self.render_stream(script, context),
-            Body::Raw(parts) => Rendered {
+            Body::Raw { parts, .. } => Rendered {
                 frames: parts
                     .iter()
                     .enumerate()

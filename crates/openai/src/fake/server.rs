@@ -299,7 +299,7 @@ async fn chat_completions(
     );
     let rendered = reply.render(&context);
     HttpResponse::Ok()
-        .content_type("text/event-stream; charset=utf-8")
+        .content_type(reply.content_type())
         .insert_header(("cache-control", "no-cache"))
         .streaming(Chunks {
             frames: rendered.frames.into(),
