@@ -10,8 +10,8 @@
 //!
 //! Use it from another crate's tests with
 //! `pantry-openai = { workspace = true, features = ["fake"] }` in `[dev-dependencies]`,
-//! configure the client with [`FakeOpenAi::base_url`] and [`FakeOpenAi::KEY`], and script
-//! one reply per expected request:
+//! build the client from [`FakeOpenAi::config`] (or [`FakeOpenAi::base_url`] and
+//! [`FakeOpenAi::KEY`]), and script one reply per expected request:
 //!
 //! ```no_run
 //! use pantry_openai::fake::{FakeOpenAi, Reply, ToolCallScript};
@@ -20,8 +20,10 @@
 //!     Reply::tool_calls(vec![ToolCallScript::new("call_1", "addToList", &["{\"name\":", "\"milk\"}"])]),
 //!     Reply::text(&["Added ", "milk."]).with_usage(120, 4),
 //! ]);
-//! // ... run the code under test against fake.base_url() ...
+//! let model = pantry_openai::OpenAiModel::new(fake.config()).expect("valid config");
+//! // ... run the code under test with `model` ...
 //! assert_eq!(fake.request_count(), 2);
+//! assert_eq!(fake.requests()[1]["messages"][3]["role"], "tool");
 //! ```
 
 mod reply;

@@ -21,6 +21,8 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
 use futures_util::Stream;
 use serde_json::{Value, json};
 
+use crate::OpenAiConfig;
+
 use super::reply::{Body, ChunkContext, Frame, Reply, error_object};
 
 /// How long a [`Reply::stall_after`] keeps the connection silent.
@@ -160,6 +162,17 @@ impl FakeOpenAi {
     /// `http://127.0.0.1:PORT/v1`: what to configure as the client's base URL.
     pub fn base_url(&self) -> String {
         self.base_url.clone()
+    }
+
+    /// A client config pointed at this fake: its base URL and key, default timeouts, and
+    /// retries 10 ms apart so that failure tests stay fast.
+    pub fn config(&self) -> OpenAiConfig {
+        OpenAiConfig {
+            base_url: self.base_url(),
+            api_key: Self::KEY.to_owned(),
+            retry_base_delay: Duration::from_millis(10),
+            ..OpenAiConfig::default()
+        }
     }
 
     /// The JSON bodies of the requests received so far, in order (a body that is not JSON is

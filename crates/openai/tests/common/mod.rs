@@ -13,14 +13,10 @@ use pantry_openai::{OpenAiConfig, OpenAiModel};
 /// A config for `fake` with short timeouts and retry delays, so failure tests stay fast.
 pub fn config(fake: &FakeOpenAi) -> OpenAiConfig {
     OpenAiConfig {
-        base_url: fake.base_url(),
-        api_key: FakeOpenAi::KEY.to_owned(),
         model: "gpt-test".to_owned(),
-        connect_timeout: Duration::from_secs(2),
         first_token_timeout: Duration::from_secs(5),
         idle_timeout: Duration::from_secs(5),
-        max_retries: 2,
-        retry_base_delay: Duration::from_millis(10),
+        ..fake.config()
     }
 }
 
