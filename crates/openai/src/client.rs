@@ -13,7 +13,6 @@ use tokio::time::{Instant, timeout_at};
 
 use crate::config::OpenAiConfig;
 use crate::error::SetupError;
-use crate::port_shim;
 use crate::retry;
 use crate::stream::{FoldError, Progress, StreamFold};
 use crate::wire::{self, ChatRequest};
@@ -71,9 +70,9 @@ impl OpenAiModel {
         })
     }
 
-    /// Runs one streamed step: what [`LanguageModel::complete`] does, with `on_text` taking
-    /// text of any lifetime. Retries transient failures while nothing has been streamed.
-    pub async fn stream_step(
+    /// One streamed step ([`LanguageModel::complete`]): retries transient failures while
+    /// nothing has been streamed.
+    async fn step(
         &self,
         request: ModelRequest,
         on_text: &mut (dyn FnMut(&str) + Send),
@@ -333,13 +332,9 @@ impl LanguageModel for OpenAiModel {
     async fn complete(
         &self,
         request: ModelRequest,
-        on_text: &mut (dyn FnMut(&str) + Send),
+        on_text: &mut (dyn for<'a> FnMut(&'a str) + Send),
     ) -> Result<ModelReply, ModelError> {
-        // The port's `on_text` only takes text that outlives the call (see `port_shim`).
-        self.stream_step(request, &mut |text: &str| {
-            port_shim::pieces(text, &mut |piece| on_text(piece))
-        })
-        .await
+        self.step(request, on_text).await
     }
 }
 

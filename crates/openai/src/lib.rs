@@ -18,18 +18,12 @@
 //! comments, `\r\n` line ends, tool-call fragments without `index`, `arguments` as an object,
 //! a whole tool call in one chunk, a missing `finish_reason`.
 //!
-//! [`OpenAiModel::stream_step`] is the same step with an `on_text` that takes text of any
-//! lifetime. The port's `on_text` currently cannot (async-trait names the lifetime inside
-//! `FnMut(&str)`), so the trait impl passes interned `'static` pieces until the port says
-//! `dyn for<'a> FnMut(&'a str) + Send`; see `port_shim.rs`.
-//!
 //! With the `fake` feature, [`fake::FakeOpenAi`] is a real HTTP server on 127.0.0.1 that
 //! speaks the same streaming format from a script, for tests of this crate and of its users.
 
 mod client;
 mod config;
 mod error;
-mod port_shim;
 mod retry;
 mod stream;
 mod wire;

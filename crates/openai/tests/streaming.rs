@@ -265,15 +265,3 @@ async fn a_repeating_fake_answers_every_request_and_finished_streams_are_not_dis
     assert_eq!(fake.requests().len(), 3);
     assert_eq!(fake.disconnects(), 0);
 }
-
-#[tokio::test]
-async fn stream_step_hands_on_text_borrowed_pieces() {
-    let fake = FakeOpenAi::start(vec![Reply::text(&["a", "b"])]);
-    let model = model(config(&fake));
-    let mut joined = String::new();
-    let reply = model
-        .stream_step(ask("hi"), &mut |text: &str| joined.push_str(text))
-        .await
-        .expect("a reply");
-    assert_eq!((joined.as_str(), reply.text.as_str()), ("ab", "ab"));
-}

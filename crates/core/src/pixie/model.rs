@@ -151,10 +151,12 @@ pub trait LanguageModel: Send + Sync {
         false
     }
 
-    /// Runs one step. `on_text` receives each piece of text as it arrives.
+    /// Runs one step. `on_text` receives each piece of text as it arrives; the piece may be
+    /// borrowed from the chunk just read (`for<'a>`: async-trait would otherwise tie its
+    /// lifetime to the call's).
     async fn complete(
         &self,
         request: ModelRequest,
-        on_text: &mut (dyn FnMut(&str) + Send),
+        on_text: &mut (dyn for<'a> FnMut(&'a str) + Send),
     ) -> Result<ModelReply, ModelError>;
 }
