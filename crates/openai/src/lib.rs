@@ -16,7 +16,13 @@
 //!
 //! It is tolerant of what real servers (OpenAI, Ollama, vLLM, llama.cpp) send: keep-alive
 //! comments, `\r\n` line ends, tool-call fragments without `index`, `arguments` as an object,
-//! a whole tool call in one chunk, a missing `finish_reason`.
+//! a whole tool call in one chunk, a missing `finish_reason` (inferred), tool calls under
+//! `finish_reason: "stop"` (reported as tool calls so they are run), `null` for absent
+//! fields, and a whole `chat.completion` JSON from a server that ignores `stream: true`.
+//!
+//! The API key goes only into a header marked sensitive; `Debug` of the config and the
+//! model redacts it, and redirects are not followed. An empty key sends no `Authorization`
+//! header (local servers need none).
 //!
 //! With the `fake` feature, [`fake::FakeOpenAi`] is a real HTTP server on 127.0.0.1 that
 //! speaks the same streaming format from a script, for tests of this crate and of its users.
