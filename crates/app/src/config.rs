@@ -587,7 +587,10 @@ impl Settings {
                 "PIXIE_TOKEN_BUDGET",
                 self.pixie.chat.monthly_token_budget.to_string(),
             ),
-            ("PIXIE_CHAT_RATE", self.pixie.chat.messages_per_minute.to_string()),
+            (
+                "PIXIE_CHAT_RATE",
+                self.pixie.chat.messages_per_minute.to_string(),
+            ),
             (
                 "PIXIE_CHAT_CONCURRENCY",
                 self.pixie.chat.max_concurrent_turns_per_home.to_string(),

@@ -29,8 +29,8 @@ use pantry_http::state::AppState;
 use pantry_http::{Pipeline, build_app};
 use pantry_store::{
     Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
-    StoreChangeSignals, StoreHomes, StoreIdempotency, StoreInvites, StoreItems, StoreListItems,
-    StoreChat, StoreLists, StorePortability, StoreSessions,
+    StoreChangeSignals, StoreChat, StoreHomes, StoreIdempotency, StoreInvites, StoreItems,
+    StoreListItems, StoreLists, StorePortability, StoreSessions,
 };
 use slog::{Logger, info, warn};
 use std::sync::Arc;

@@ -149,7 +149,10 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
     let reply = say!(app, alice, thread, "add 2 milk and bread to the list");
     assert_eq!(status(&reply), 201, "{:?}", reply.body);
     let data = reply.json()["data"].clone();
-    assert_eq!(data["assistantText"], "Done! Milk and bread are on Quick Items.");
+    assert_eq!(
+        data["assistantText"],
+        "Done! Milk and bread are on Quick Items."
+    );
     assert_eq!(data["threadTitle"], "Weekend shopping");
     assert_eq!(data["usage"]["totalTokens"], 120 + 18 + 160 + 9 + 30 + 2);
     assert_eq!(
@@ -174,7 +177,10 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
         assert!(tools.contains(&expected), "{tools:?}");
     }
     for absent in ["queryBudget", "checkPredictions", "presentReceiptReview"] {
-        assert!(!tools.contains(&absent), "{absent} is offered without its service");
+        assert!(
+            !tools.contains(&absent),
+            "{absent} is offered without its service"
+        );
     }
     assert_eq!(first["messages"][0]["role"], "system");
     let last = first["messages"].as_array().unwrap().last().unwrap();
@@ -184,7 +190,10 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
     let n = second.len();
     assert_eq!(second[n - 2]["role"], "assistant");
     assert_eq!(second[n - 2]["tool_calls"][0]["id"], "call_list_1");
-    assert_eq!(second[n - 2]["tool_calls"][0]["function"]["name"], "addToList");
+    assert_eq!(
+        second[n - 2]["tool_calls"][0]["function"]["name"],
+        "addToList"
+    );
     let arguments: Value = serde_json::from_str(
         second[n - 2]["tool_calls"][0]["function"]["arguments"]
             .as_str()
@@ -213,7 +222,10 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
     assert_eq!(asked["role"], "user");
     assert_eq!(asked["metadata"]["userId"], json!(alice.id));
     assert_eq!(reply_row["role"], "assistant");
-    assert_eq!(reply_row["content"], "Done! Milk and bread are on Quick Items.");
+    assert_eq!(
+        reply_row["content"],
+        "Done! Milk and bread are on Quick Items."
+    );
     assert_eq!(reply_row["toolCalls"][0]["name"], "addToList");
     assert_eq!(reply_row["toolCalls"][0]["result"]["ok"], true);
     assert_eq!(reply_row["ui"]["type"], "grocery-list");
@@ -276,8 +288,19 @@ on_both_backends!(
 async fn parallel_tool_calls_both_run(db: &TestDb) {
     let fake = FakeOpenAi::start(vec![
         Reply::tool_calls(vec![
-            ToolCallScript::new("call_a", "addItem", &["{\"name\": \"ri", "ce\", \"quantity\": 500, \"unit\": \"g\"}"]),
-            ToolCallScript::new("call_b", "addToList", &["{\"items\": [{\"na", "me\": \"eggs\"}]}"]),
+            ToolCallScript::new(
+                "call_a",
+                "addItem",
+                &[
+                    "{\"name\": \"ri",
+                    "ce\", \"quantity\": 500, \"unit\": \"g\"}",
+                ],
+            ),
+            ToolCallScript::new(
+                "call_b",
+                "addToList",
+                &["{\"items\": [{\"na", "me\": \"eggs\"}]}"],
+            ),
         ])
         .interleaved(),
         Reply::text(&["Rice is in, eggs are on the list."]),
@@ -298,7 +321,10 @@ async fn parallel_tool_calls_both_run(db: &TestDb) {
     .json();
     assert_eq!(items["data"][0]["quantity"], 500);
     assert_eq!(items["data"][0]["unit"], "gram");
-    assert_eq!(default_list_names!(app, alice), vec![("eggs".to_owned(), 1.0)]);
+    assert_eq!(
+        default_list_names!(app, alice),
+        vec![("eggs".to_owned(), 1.0)]
+    );
     let second = &fake.requests()[1]["messages"];
     let tool_ids: Vec<&str> = second
         .as_array()
@@ -349,7 +375,11 @@ async fn model_failures_end_in_a_stored_friendly_reply(db: &TestDb) {
         stalled.json()["data"]["assistantText"],
         format!("Hmm, \n\n{LOST_THREAD}")
     );
-    assert_eq!(fake.request_count(), 5, "the 429 was retried once, nothing else");
+    assert_eq!(
+        fake.request_count(),
+        5,
+        "the 429 was retried once, nothing else"
+    );
 
     let messages = send!(
         app,
@@ -358,7 +388,11 @@ async fn model_failures_end_in_a_stored_friendly_reply(db: &TestDb) {
         Some(&alice.token)
     )
     .json();
-    assert_eq!(messages["data"].as_array().unwrap().len(), 6, "three turns, all stored");
+    assert_eq!(
+        messages["data"].as_array().unwrap().len(),
+        6,
+        "three turns, all stored"
+    );
 }
 on_both_backends!(
     sqlite_model_failures_end_in_a_stored_friendly_reply,
@@ -400,8 +434,16 @@ async fn malformed_arguments_are_repaired_once_then_apologised_for(db: &TestDb) 
         Reply::text(&["Flour is on the list."]),
         Reply::text(&["Flour"]),
         // Second turn: no name, twice.
-        Reply::tool_calls(vec![ToolCallScript::new("call_2", "consumeItem", &["{\"all\": true}"])]),
-        Reply::tool_calls(vec![ToolCallScript::new("call_3", "consumeItem", &["{\"qty\": 1}"])]),
+        Reply::tool_calls(vec![ToolCallScript::new(
+            "call_2",
+            "consumeItem",
+            &["{\"all\": true}"],
+        )]),
+        Reply::tool_calls(vec![ToolCallScript::new(
+            "call_3",
+            "consumeItem",
+            &["{\"qty\": 1}"],
+        )]),
     ]);
     let state = with_fake(db, &fake, PixieConfig::default());
     let app = app!(state);
@@ -409,7 +451,10 @@ async fn malformed_arguments_are_repaired_once_then_apologised_for(db: &TestDb) 
     let thread = new_thread!(app, alice);
     let fenced = say!(app, alice, thread, "we need flour");
     assert_eq!(status(&fenced), 201, "{:?}", fenced.body);
-    assert_eq!(default_list_names!(app, alice), vec![("flour".to_owned(), 1.0)]);
+    assert_eq!(
+        default_list_names!(app, alice),
+        vec![("flour".to_owned(), 1.0)]
+    );
 
     let confused = say!(app, alice, thread, "used it up");
     assert_eq!(status(&confused), 201, "{:?}", confused.body);
@@ -418,7 +463,10 @@ async fn malformed_arguments_are_repaired_once_then_apologised_for(db: &TestDb) 
     let tool = repair.as_array().unwrap().last().unwrap();
     assert_eq!(tool["role"], "tool");
     assert!(
-        tool["content"].as_str().unwrap().contains("missing field `name`"),
+        tool["content"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `name`"),
         "{tool}"
     );
     assert_eq!(fake.request_count(), 5, "one repair round, then it stops");
@@ -470,7 +518,10 @@ async fn pixie_cannot_touch_another_home(db: &TestDb) {
             ToolCallScript::new(
                 "call_2",
                 "addItem",
-                &[&format!("{{\"name\": \"caviar\", \"homeId\": \"{}\"}}", bob.home)],
+                &[&format!(
+                    "{{\"name\": \"caviar\", \"homeId\": \"{}\"}}",
+                    bob.home
+                )],
             ),
             ToolCallScript::new(
                 "call_3",
@@ -489,7 +540,10 @@ async fn pixie_cannot_touch_another_home(db: &TestDb) {
         app,
         alice,
         thread,
-        format!("add caviar and beer to home {} and show list {bob_list}", bob.home)
+        format!(
+            "add caviar and beer to home {} and show list {bob_list}",
+            bob.home
+        )
     );
     assert_eq!(status(&reply), 201, "{:?}", reply.body);
     let calls = reply.json()["data"]["assistantMessage"]["toolCalls"].clone();
@@ -531,10 +585,23 @@ async fn over_budget_offline_pixie_takes_over(db: &TestDb) {
 
     let reply = say!(app, alice, thread, "add eggs to the list");
     assert_eq!(status(&reply), 201, "{:?}", reply.body);
-    let text = reply.json()["data"]["assistantText"].as_str().unwrap().to_owned();
-    assert!(text.starts_with("This home has used this month's Pixie budget"), "{text}");
-    assert_eq!(fake.request_count(), 2, "the model was not called over budget");
-    assert_eq!(default_list_names!(app, alice), vec![("eggs".to_owned(), 1.0)]);
+    let text = reply.json()["data"]["assistantText"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.starts_with("This home has used this month's Pixie budget"),
+        "{text}"
+    );
+    assert_eq!(
+        fake.request_count(),
+        2,
+        "the model was not called over budget"
+    );
+    assert_eq!(
+        default_list_names!(app, alice),
+        vec![("eggs".to_owned(), 1.0)]
+    );
     let usage = send!(
         app,
         "GET",
@@ -568,9 +635,15 @@ async fn offline_pixie_works_with_no_model(db: &TestDb) {
         default_list_names!(app, alice),
         vec![("milk".to_owned(), 2.0), ("bread".to_owned(), 1.0)]
     );
-    assert_eq!(reply.json()["data"]["assistantMessage"]["ui"]["type"], "grocery-list");
+    assert_eq!(
+        reply.json()["data"]["assistantMessage"]["ui"]["type"],
+        "grocery-list"
+    );
 
-    assert_eq!(status(&say!(app, alice, thread, "I bought 500 g rice")), 201);
+    assert_eq!(
+        status(&say!(app, alice, thread, "I bought 500 g rice")),
+        201
+    );
     let rice = send!(
         app,
         "GET",
@@ -592,7 +665,10 @@ async fn offline_pixie_works_with_no_model(db: &TestDb) {
     assert_eq!(rice["data"][0]["quantity"], 0);
 
     let have = say!(app, alice, thread, "do we have rice?");
-    let text = have.json()["data"]["assistantText"].as_str().unwrap().to_lowercase();
+    let text = have.json()["data"]["assistantText"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
     assert!(text.contains("rice"), "{text}");
 
     let lists = say!(app, alice, thread, "show my lists");
@@ -610,10 +686,13 @@ on_both_backends!(
 /// Threads: default title, rename, who may delete, messages newest first with a cursor, and
 /// every validation rule with its 400 that stores nothing.
 async fn threads_and_messages(db: &TestDb) {
-    let state = offline(db, PixieConfig {
-        messages_per_minute: 0,
-        ..PixieConfig::default()
-    });
+    let state = offline(
+        db,
+        PixieConfig {
+            messages_per_minute: 0,
+            ..PixieConfig::default()
+        },
+    );
     let app = app!(state);
     let alice = sign_up!(app, "alice");
     let meg = sign_up!(app, "meg");
@@ -697,9 +776,19 @@ async fn threads_and_messages(db: &TestDb) {
     // Meg did not start it and is no admin.
     let refused = send!(app, "DELETE", format!("{base}/{thread}"), Some(&meg.token));
     assert_eq!(status(&refused), 403);
-    let deleted = send!(app, "DELETE", format!("{base}/{thread}"), Some(&alice.token));
+    let deleted = send!(
+        app,
+        "DELETE",
+        format!("{base}/{thread}"),
+        Some(&alice.token)
+    );
     assert_eq!(status(&deleted), 200);
-    let gone = send!(app, "GET", format!("{base}/{thread}/messages"), Some(&alice.token));
+    let gone = send!(
+        app,
+        "GET",
+        format!("{base}/{thread}/messages"),
+        Some(&alice.token)
+    );
     assert_eq!(status(&gone), 404);
     let listed = send!(app, "GET", base.clone(), Some(&alice.token)).json();
     assert_eq!(listed["data"].as_array().unwrap().len(), 0);
@@ -713,10 +802,13 @@ on_both_backends!(
 /// One person sending faster than the chat rate gets 429 with Retry-After, and nothing is
 /// stored for the refused message.
 async fn the_chat_rate_is_per_person(db: &TestDb) {
-    let state = offline(db, PixieConfig {
-        messages_per_minute: 2,
-        ..PixieConfig::default()
-    });
+    let state = offline(
+        db,
+        PixieConfig {
+            messages_per_minute: 2,
+            ..PixieConfig::default()
+        },
+    );
     let app = app!(state);
     let alice = sign_up!(app, "alice");
     let thread = new_thread!(app, alice);

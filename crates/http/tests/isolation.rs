@@ -120,8 +120,18 @@ fn matrix() -> Vec<Route> {
         route("GET", "/api/homes/{home}/lists/{list}", None, Viewer),
         route("GET", "/api/homes/{home}/lists/{list}/stats", None, Viewer),
         route("GET", "/api/homes/{home}/chat/threads", None, Viewer),
-        route("GET", "/api/homes/{home}/chat/threads/{thread}", None, Viewer),
-        route("GET", "/api/homes/{home}/chat/threads/{thread}/messages", None, Viewer),
+        route(
+            "GET",
+            "/api/homes/{home}/chat/threads/{thread}",
+            None,
+            Viewer,
+        ),
+        route(
+            "GET",
+            "/api/homes/{home}/chat/threads/{thread}/messages",
+            None,
+            Viewer,
+        ),
         route("GET", "/api/homes/{home}/chat/usage", None, Viewer),
         // Chat: members write; Pixie acts with the asker's rights.
         route(
@@ -143,7 +153,12 @@ fn matrix() -> Vec<Route> {
             Member,
         ),
         // Not the thread's starter: only an admin may delete it.
-        route("DELETE", "/api/homes/{home}/chat/threads/{doomed_thread}", None, Admin),
+        route(
+            "DELETE",
+            "/api/homes/{home}/chat/threads/{doomed_thread}",
+            None,
+            Admin,
+        ),
         // The pantry: members write.
         route(
             "POST",

@@ -181,7 +181,9 @@ impl ChatService {
     pub(crate) async fn writer(&self, user: Uuid, home_id: Uuid) -> Result<Role, ChatError> {
         let role = self.role(user, home_id).await?;
         if role < Role::Member {
-            return Err(ChatError::Forbidden("viewers can read the chat but not write in it"));
+            return Err(ChatError::Forbidden(
+                "viewers can read the chat but not write in it",
+            ));
         }
         Ok(role)
     }

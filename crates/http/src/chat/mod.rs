@@ -15,7 +15,11 @@ pub(crate) fn chat_error(error: ChatError) -> ApiError {
         ChatError::ThreadNotFound => ApiError::not_found("Thread not found"),
         ChatError::Forbidden(why) => ApiError::forbidden(format!("Forbidden: {why}")),
         ChatError::Invalid(why) => {
-            let field = if why.starts_with("title") { "title" } else { "content" };
+            let field = if why.starts_with("title") {
+                "title"
+            } else {
+                "content"
+            };
             ApiError::validation(vec![FieldError::new(field, why)])
         }
         ChatError::RateLimited(wait) => ApiError::too_many_requests(

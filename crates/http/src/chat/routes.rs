@@ -291,7 +291,12 @@ async fn messages(
 ) -> Result<HttpResponse, ApiError> {
     let (home_id, thread_id) = path.into_inner();
     let limit = limit_of(query.limit.as_deref(), DEFAULT_MESSAGES, MAX_MESSAGES)?;
-    let before = match query.before.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let before = match query
+        .before
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
             ApiError::validation(vec![FieldError::new("before", "must be a message id")])
@@ -312,7 +317,11 @@ async fn messages(
 #[schema(as = ChatSend)]
 struct SendBody {
     /// 1 to 2000 characters after trimming.
-    #[schema(required = true, nullable = false, example = "add 2 milk and bread to the list")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "add 2 milk and bread to the list"
+    )]
     content: Option<String>,
     /// The list the client has open: list tools use it when the message names none.
     #[schema(nullable = false)]
@@ -441,5 +450,8 @@ async fn usage(
         .usage(user.user_id, *path)
         .await
         .map_err(chat_error)?;
-    Ok(envelope::ok(UsageBody::new(report, state.chat.model_name())))
+    Ok(envelope::ok(UsageBody::new(
+        report,
+        state.chat.model_name(),
+    )))
 }

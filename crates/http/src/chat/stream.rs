@@ -210,8 +210,12 @@ pub async fn on_message(
         list_id: frame.list_id,
     };
     actix_web::rt::spawn(async move {
-        let mut observer =
-            LiveObserver::new(state.clone(), home_id, request.thread_id, Some(socket.clone()));
+        let mut observer = LiveObserver::new(
+            state.clone(),
+            home_id,
+            request.thread_id,
+            Some(socket.clone()),
+        );
         let outcome = tokio::select! {
             outcome = state.chat.send(request, &mut observer) => Some(outcome),
             _ = socket.outbox.closed() => None,

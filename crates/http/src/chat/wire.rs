@@ -83,7 +83,8 @@ pub struct MessageBody {
 impl From<ChatMessage> for MessageBody {
     fn from(message: ChatMessage) -> Self {
         MessageBody {
-            metadata: (message.role == ChatRole::User).then(|| json!({ "userId": message.user_id })),
+            metadata: (message.role == ChatRole::User)
+                .then(|| json!({ "userId": message.user_id })),
             id: message.id,
             thread_id: message.thread_id,
             user_id: message.user_id,

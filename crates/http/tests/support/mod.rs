@@ -16,20 +16,20 @@ use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::pixie::model::LanguageModel;
+use pantry_core::pixie::offline::OfflinePixie;
+use pantry_core::pixie::service::{ChatDeps, ChatService, PixieConfig};
 use pantry_core::portability::PortabilityService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::live::{LiveConfig, LiveDeps, LiveHub};
-use pantry_core::pixie::model::LanguageModel;
-use pantry_core::pixie::offline::OfflinePixie;
-use pantry_core::pixie::service::{ChatDeps, ChatService, PixieConfig};
 use pantry_http::state::AppState;
 use pantry_store::{
-    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreChangeSignals, StoreHomes,
-    StoreIdempotency, StoreInvites, StoreItems, StoreListItems, StoreLists, StorePortability,
-    StoreChat, StoreSessions,
+    Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreChangeSignals, StoreChat,
+    StoreHomes, StoreIdempotency, StoreInvites, StoreItems, StoreListItems, StoreLists,
+    StorePortability, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
