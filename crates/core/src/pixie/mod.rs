@@ -4,4 +4,5 @@
 //! parser, so the product works with no model at all.
 
 pub mod model;
+pub mod offline;
 pub mod thread;

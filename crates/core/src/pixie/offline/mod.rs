@@ -1,0 +1,197 @@
+//! The offline model: a deterministic parser behind the [`LanguageModel`] port, so Pixie
+//! works with no language model at all.
+//!
+//! One step of [`OfflinePixie::complete`] looks at how the conversation ends:
+//! - **tool results** (the calls it asked for last step): it answers in words built from each
+//!   result's `message` ("Done! Added 2 milk and bread to Quick Items."), and stops;
+//! - **a user message**: it reads the message with a small fixed grammar; a request the
+//!   pantry or lists can serve becomes tool calls (`offline_call_0`, `offline_call_1`, …),
+//!   anything else — a greeting, thanks, "help", or what it did not understand — an answer
+//!   in words. It only calls tools the request offers; if the needed tool is not offered it
+//!   says so instead;
+//! - **no tools offered**: a title request (a system message with the word "title") gets a
+//!   title of at most six words from the last user message; a digest or summary request (a
+//!   system message saying "digest" or "summar…") gets the last user message back, since the
+//!   offline model cannot write prose about facts it did not gather; anything else is read as
+//!   a user message (without tools to call).
+//!
+//! Submodules, one concept each: [`text`](self) tokens, `quantity` item phrases, `parse`
+//! the grammar, `calls` the tool arguments, `reply` the wording, `title` thread titles, `stream` the pieces sent to `on_text`.
+
+mod calls;
+mod parse;
+mod quantity;
+mod reply;
+mod stream;
+mod text;
+mod title;
+
+use crate::pixie::model::{
+    FinishReason, LanguageModel, ModelError, ModelMessage, ModelReply, ModelRequest, TokenUsage,
+    ToolCall,
+};
+use async_trait::async_trait;
+use parse::Intent;
+
+/// The offline "model": understands simple pantry and list requests without any network,
+/// and always gives the same answer to the same conversation. It uses no tokens.
+///
+/// ```
+/// use pantry_core::pixie::model::{LanguageModel, ModelMessage, ModelRequest, ToolSpec};
+/// use pantry_core::pixie::offline::OfflinePixie;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let tool = ToolSpec {
+///     name: "consumeItem".into(),
+///     description: String::new(),
+///     parameters: serde_json::json!({"type": "object"}),
+/// };
+/// let request = ModelRequest {
+///     messages: vec![ModelMessage::User("We're out of eggs".into())],
+///     tools: vec![tool],
+///     max_tokens: None,
+/// };
+/// let reply = OfflinePixie.complete(request, &mut |_| {}).await.unwrap();
+/// let call = &reply.tool_calls[0];
+/// assert_eq!((call.id.as_str(), call.name.as_str()), ("offline_call_0", "consumeItem"));
+/// let arguments: serde_json::Value = serde_json::from_str(&call.arguments).unwrap();
+/// assert_eq!(arguments, serde_json::json!({"name": "eggs", "all": true}));
+/// # });
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OfflinePixie;
+
+/// What a step produces before it is packed into a [`ModelReply`].
+enum Step {
+    Calls(Vec<ToolCall>),
+    Text(String),
+}
+
+impl OfflinePixie {
+    /// The offline model.
+    pub fn new() -> OfflinePixie {
+        OfflinePixie
+    }
+
+    /// Decides the step for `request`; pure, so it is easy to test and cannot fail.
+    fn step(&self, request: &ModelRequest) -> Step {
+        let messages = &request.messages;
+        let results = trailing_tool_results(messages);
+        if !results.is_empty() {
+            return Step::Text(reply::tool_results(&results));
+        }
+        let last_user = messages.iter().rev().find_map(|m| match m {
+            ModelMessage::User(text) => Some(text.as_str()),
+            _ => None,
+        });
+        if request.tools.is_empty() {
+            let system = |needle: &str| {
+                messages.iter().any(|m| match m {
+                    ModelMessage::System(text) => contains_word_starting(text, needle),
+                    _ => false,
+                })
+            };
+            if system("title") && !system("titles") {
+                return Step::Text(title::title(last_user.unwrap_or("")));
+            }
+            if system("digest") || system("summar") {
+                return Step::Text(last_user.unwrap_or("").trim().to_string());
+            }
+        }
+        let Some(ModelMessage::User(text)) = messages.last() else {
+            return Step::Text(reply::greeting());
+        };
+        let offered = |tool: &str| request.tools.iter().any(|t| t.name == tool);
+        let intent = parse::parse(text);
+        if let Some(planned) = calls::plan(&intent) {
+            if let Some(missing) = planned.iter().find(|p| !offered(p.tool)) {
+                return Step::Text(reply::unavailable(missing.tool));
+            }
+            let calls = planned
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| ToolCall {
+                    id: format!("offline_call_{i}"),
+                    name: p.tool.to_string(),
+                    arguments: p.arguments.to_string(),
+                })
+                .collect();
+            return Step::Calls(calls);
+        }
+        Step::Text(match intent {
+            Intent::Greeting => reply::greeting(),
+            Intent::Thanks => reply::thanks(),
+            Intent::Help => reply::help(&offered),
+            Intent::RemoveFromList => reply::remove_from_list(),
+            Intent::Incomplete(verb) => reply::incomplete(verb),
+            _ => reply::fallback(),
+        })
+    }
+}
+
+/// The tool results the conversation ends with, each with the name of the tool it answers
+/// (found in the assistant message that made the calls).
+fn trailing_tool_results(messages: &[ModelMessage]) -> Vec<(Option<&str>, &str)> {
+    let start = messages
+        .iter()
+        .rposition(|m| !matches!(m, ModelMessage::Tool { .. }))
+        .map_or(0, |i| i + 1);
+    let calls: &[ToolCall] = match start.checked_sub(1).and_then(|i| messages.get(i)) {
+        Some(ModelMessage::Assistant { tool_calls, .. }) => tool_calls,
+        _ => &[],
+    };
+    messages[start..]
+        .iter()
+        .filter_map(|m| match m {
+            ModelMessage::Tool { call_id, content } => {
+                let tool = calls.iter().find(|c| &c.id == call_id);
+                Some((tool.map(|c| c.name.as_str()), content.as_str()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a word of `text` starts with `prefix` (ASCII case ignored), so "Title:" and
+/// "summarise" match but "entitled" does not.
+fn contains_word_starting(text: &str, prefix: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.to_lowercase().starts_with(prefix))
+}
+
+#[async_trait]
+impl LanguageModel for OfflinePixie {
+    fn name(&self) -> String {
+        "offline".to_string()
+    }
+
+    fn is_offline(&self) -> bool {
+        true
+    }
+
+    async fn complete(
+        &self,
+        request: ModelRequest,
+        on_text: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ModelReply, ModelError> {
+        Ok(match self.step(&request) {
+            Step::Calls(tool_calls) => ModelReply {
+                text: String::new(),
+                tool_calls,
+                finish: FinishReason::ToolCalls,
+                usage: TokenUsage::default(),
+            },
+            Step::Text(text) => {
+                for piece in stream::pieces(&text) {
+                    on_text(piece);
+                }
+                ModelReply {
+                    text,
+                    tool_calls: Vec::new(),
+                    finish: FinishReason::Stop,
+                    usage: TokenUsage::default(),
+                }
+            }
+        })
+    }
+}
