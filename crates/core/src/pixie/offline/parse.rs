@@ -416,7 +416,7 @@ fn strip_articles(t: &[Token]) -> &[Token] {
 /// Finds where a request points: the rightmost "to/on/in/from/off … list|pantry" tail.
 /// Returns the tokens before it and the target.
 fn split_target(t: &[Token]) -> (&[Token], Option<Target>) {
-    for p in (1..t.len()).rev() {
+    for p in (0..t.len()).rev() {
         if PREPOSITIONS.iter().any(|w| t[p].is(w))
             && let Some(target) = target(&t[p + 1..])
         {
