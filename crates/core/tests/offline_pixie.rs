@@ -535,6 +535,123 @@ async fn remove_and_recurring() {
 }
 
 #[tokio::test]
+async fn everyday_phrasings() {
+    let items = |names: &[&str]| {
+        let items: Vec<Value> = names.iter().map(|n| json!({ "name": n })).collect();
+        vec![call("addToList", json!({ "items": items }))]
+    };
+    check_all(vec![
+        ("hi pixie, add eggs to the list", items(&["eggs"])),
+        ("I think we need more coffee", items(&["coffee"])),
+        ("add mac and cheese", items(&["mac and cheese"])),
+        ("add ham & cheese", items(&["ham", "cheese"])),
+        (
+            "I need eggs, milk, and bread",
+            items(&["eggs", "milk", "bread"]),
+        ),
+        ("we’re running out of rice", items(&["rice"])),
+        (
+            "put eggs on the list for the party",
+            vec![call(
+                "addToList",
+                json!({"items": [{"name": "eggs"}], "listName": "party"}),
+            )],
+        ),
+        (
+            "add eggs to the list called Party Time",
+            vec![call(
+                "addToList",
+                json!({"items": [{"name": "eggs"}], "listName": "Party Time"}),
+            )],
+        ),
+        (
+            "Hey Pixie! We're out of milk.",
+            vec![call("consumeItem", json!({"name": "milk", "all": true}))],
+        ),
+        (
+            "I had 2 eggs for breakfast",
+            vec![call("consumeItem", json!({"name": "eggs", "quantity": 2}))],
+        ),
+        (
+            "I just picked up 2 loaves of bread",
+            vec![call(
+                "addItem",
+                json!({"name": "bread", "quantity": 2, "unit": "loaf"}),
+            )],
+        ),
+        (
+            "bought half a kilo of cheese",
+            vec![call(
+                "addItem",
+                json!({"name": "cheese", "quantity": 0.5, "unit": "kg"}),
+            )],
+        ),
+        (
+            "bought 1/2 kg cheese",
+            vec![call(
+                "addItem",
+                json!({"name": "cheese", "quantity": 0.5, "unit": "kg"}),
+            )],
+        ),
+        (
+            "could you tell me if we have eggs",
+            vec![call("checkItem", json!({"name": "eggs"}))],
+        ),
+        (
+            "where are the eggs",
+            vec![call("checkItem", json!({"name": "eggs"}))],
+        ),
+        (
+            "what do we need for the weekend list",
+            vec![call(
+                "showGroceryListEditor",
+                json!({"listName": "weekend"}),
+            )],
+        ),
+        (
+            "we buy eggs every saturday",
+            vec![call(
+                "setRecurring",
+                json!({"name": "eggs", "interval": "weekly"}),
+            )],
+        ),
+        (
+            "set bread to repeat every fortnight",
+            vec![call(
+                "setRecurring",
+                json!({"name": "bread", "interval": "biweekly"}),
+            )],
+        ),
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn small_talk_is_answered_in_words() {
+    for text in ["ok", "no thanks", "yes", "never mind"] {
+        assert_eq!(
+            text_reply(text, ALL_TOOLS).await,
+            "Okay! I'm here whenever you need me.",
+            "{text}"
+        );
+    }
+    for text in ["bye", "good night", "see you later, Pixie"] {
+        assert!(
+            text_reply(text, ALL_TOOLS)
+                .await
+                .starts_with("Bye for now!"),
+            "{text}"
+        );
+    }
+    for text in ["what's up", "hi there, how are you?"] {
+        assert!(
+            text_reply(text, ALL_TOOLS).await.starts_with("Hi there!"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn words_inside_words_do_not_match() {
     for text in [
         "this is it",
@@ -740,7 +857,7 @@ async fn titles_are_short_and_plain() {
         ("hello pixie", "Saying hello"),
         (
             "tell me a story about a dragon who bakes bread.",
-            "Tell me a story about",
+            "A story about a dragon who",
         ),
         (
             "Can you plan dinners for the week?",

@@ -90,6 +90,8 @@ pub(super) fn plan(intent: &Intent) -> Option<Vec<Planned>> {
             .collect(),
         Intent::Greeting
         | Intent::Thanks
+        | Intent::Farewell
+        | Intent::Acknowledged
         | Intent::Help
         | Intent::RemoveFromList
         | Intent::Incomplete(_)

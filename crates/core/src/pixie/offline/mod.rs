@@ -121,6 +121,8 @@ impl OfflinePixie {
         Step::Text(match intent {
             Intent::Greeting => reply::greeting(),
             Intent::Thanks => reply::thanks(),
+            Intent::Farewell => reply::farewell(),
+            Intent::Acknowledged => reply::acknowledged(),
             Intent::Help => reply::help(&offered),
             Intent::RemoveFromList => reply::remove_from_list(),
             Intent::Incomplete(verb) => reply::incomplete(verb),

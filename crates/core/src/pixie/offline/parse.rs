@@ -62,6 +62,10 @@ pub(super) enum Intent {
     Greeting,
     /// "thanks".
     Thanks,
+    /// "bye", "good night".
+    Farewell,
+    /// "ok", "no thanks", "never mind".
+    Acknowledged,
     /// "help", "what can you do".
     Help,
     /// Add items to a grocery list (`None`: the default list).
@@ -179,6 +183,19 @@ const POLITE_START: &[&str] = &[
     "and",
     "then",
     "now",
+    "i think",
+    "i guess",
+    "maybe",
+    "actually",
+    "btw",
+    "by the way",
+    "can you tell me",
+    "could you tell me",
+    "tell me",
+    "let me know",
+    "do you know",
+    "i wonder",
+    "i was wondering",
 ];
 
 /// Politeness trimmed from the end of a message.
@@ -254,6 +271,9 @@ pub(super) fn parse(text: &str) -> Intent {
     if is_thanks(&all) {
         return Intent::Thanks;
     }
+    if let Some(intent) = small_talk(&all) {
+        return intent;
+    }
     let t = clean(&all);
     if t.is_empty() {
         return Intent::Unknown;
@@ -313,9 +333,18 @@ fn is_greeting(tokens: &[Token]) -> bool {
         "evening",
         "afternoon",
     ];
-    const OTHERS: &[&str] = &["there", "good", "you", "again", "oh", "ok", "okay", "dear"];
+    const OTHERS: &[&str] = &[
+        "there", "good", "you", "again", "oh", "ok", "okay", "dear", "how", "are", "hows", "it",
+        "going", "whats", "up", "sup", "doing", "day", "your", "today", "is",
+    ];
     let vocabulary: Vec<&str> = GREETINGS.iter().chain(OTHERS).copied().collect();
-    only_words(tokens, &vocabulary, GREETINGS)
+    // "how are you", "what's up": small talk opens like a greeting.
+    let needed: Vec<&str> = GREETINGS
+        .iter()
+        .chain(&["how", "hows", "up", "sup"])
+        .copied()
+        .collect();
+    only_words(tokens, &vocabulary, &needed)
 }
 
 fn is_thanks(tokens: &[Token]) -> bool {
@@ -372,6 +401,75 @@ fn is_thanks(tokens: &[Token]) -> bool {
     ];
     let vocabulary: Vec<&str> = THANKS.iter().chain(OTHERS).copied().collect();
     only_words(tokens, &vocabulary, THANKS)
+}
+
+/// Farewells and acknowledgements, as whole messages.
+fn small_talk(tokens: &[Token]) -> Option<Intent> {
+    const FAREWELLS: &[&str] = &[
+        "bye",
+        "goodbye",
+        "good bye",
+        "bye bye",
+        "good night",
+        "goodnight",
+        "night",
+        "see you",
+        "see you later",
+        "see ya",
+        "cya",
+        "later",
+        "talk later",
+        "ttyl",
+    ];
+    const ACKS: &[&str] = &[
+        "ok",
+        "okay",
+        "k",
+        "kk",
+        "cool",
+        "great",
+        "nice",
+        "no thanks",
+        "no thank you",
+        "nope",
+        "no",
+        "yes",
+        "yeah",
+        "yep",
+        "sure",
+        "all good",
+        "thats all",
+        "thats it",
+        "never mind",
+        "nevermind",
+        "nvm",
+        "fine",
+        "got it",
+        "lol",
+        "haha",
+        "cool",
+        "alright",
+        "perfect",
+        "sounds good",
+        "nothing",
+        "nothing else",
+    ];
+    let t = trim_end(
+        trim_start(tokens, &["oh", "ok", "okay", "pixie"]),
+        &["pixie", "then"],
+    );
+    if t.is_empty() {
+        return (!tokens.is_empty()).then_some(Intent::Acknowledged);
+    }
+    let whole = |phrases: &[&str]| {
+        phrases
+            .iter()
+            .any(|p| after(t, p).is_some_and(<[Token]>::is_empty))
+    };
+    if whole(FAREWELLS) {
+        return Some(Intent::Farewell);
+    }
+    whole(ACKS).then_some(Intent::Acknowledged)
 }
 
 fn help(t: &[Token]) -> Option<Intent> {
@@ -438,7 +536,7 @@ fn target(t: &[Token]) -> Option<Target> {
         if (tok.is("list") || tok.is("lists"))
             && let Some(name) = t
                 .get(i + 1..)
-                .and_then(|r| after_any(r, &["called", "named"]))
+                .and_then(|r| after_any(r, &["called", "named", "for"]))
         {
             let name = raw_text(strip_articles(name));
             return Some(Target::List((!name.is_empty()).then_some(name)));
@@ -640,11 +738,12 @@ fn show_list(t: &[Token]) -> Option<Intent> {
         "what should i buy",
         "what should we buy",
     ];
-    if NEED
-        .iter()
-        .any(|p| after(t, p).is_some_and(<[Token]>::is_empty))
-    {
-        return Some(Intent::ShowList(None));
+    if let Some(rest) = after_any(t, NEED) {
+        match (rest.is_empty(), split_target(rest)) {
+            (true, _) => return Some(Intent::ShowList(None)),
+            (false, ([], Some(Target::List(name)))) => return Some(Intent::ShowList(name)),
+            _ => {}
+        }
     }
     let rest = after_any(t, OPENERS).unwrap_or(t);
     let bare = rest.len() == t.len();
@@ -819,6 +918,19 @@ fn check(t: &[Token]) -> Option<Intent> {
         "how many",
         "we have any",
         "we got any",
+        "if we have any",
+        "if we have",
+        "if we still have",
+        "whether we have",
+        "if there is any",
+        "if there is",
+        "if theres any",
+        "if theres",
+        "where are",
+        "where is",
+        "wheres",
+        "where did i put",
+        "where do we keep",
     ];
     const TRAIL: &[&str] = &[
         "do we have left",
@@ -1115,6 +1227,12 @@ fn add_to_list(t: &[Token]) -> Option<Intent> {
 
 /// "milk and eggs on the list": no verb, but a list target.
 fn implicit_add(t: &[Token]) -> Option<Intent> {
+    const QUESTIONS: &[&str] = &[
+        "what", "whats", "which", "who", "how", "why", "where", "when", "is", "are", "do", "does",
+    ];
+    if t.first().is_some_and(|f| QUESTIONS.iter().any(|w| f.is(w))) {
+        return None;
+    }
     let (rest, target) = split_target(t);
     let Some(Target::List(list)) = target else {
         return None;

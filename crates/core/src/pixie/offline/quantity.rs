@@ -47,12 +47,42 @@ const LEADING: &[&str] = &[
     "these",
     "this",
     "that",
+    "last",
+    "remaining",
+    "rest of the",
+    "rest of",
+    "half of the",
+    "half the",
+    "half of",
 ];
 
 /// Words after a name that say nothing about it.
 const TRAILING: &[&str] = &[
-    "as well", "too", "also", "again", "left", "please", "for me", "for us", "then", "now", "asap",
+    "as well",
+    "too",
+    "also",
+    "again",
+    "left",
+    "please",
+    "for me",
+    "for us",
+    "then",
+    "now",
+    "asap",
+    "today",
+    "yesterday",
+    "this morning",
+    "this afternoon",
+    "this evening",
+    "tonight",
+    "last night",
+    "earlier",
+    "just now",
+    "this week",
 ];
+
+/// Words where a name ends: what follows is why, where from or when.
+const CUT: &[&str] = &["for", "from", "at", "because", "since", "when", "so", "but"];
 
 /// Words that stand for no item on their own.
 const VAGUE: &[&str] = &[
@@ -90,11 +120,32 @@ const NUMBER_WORDS: &[(&str, i64)] = &[
 
 /// Splits `tokens` at commas, "and", "&" and "plus" and reads each part as an item; parts
 /// that name nothing are dropped.
+/// A few dishes keep their "and" ("mac and cheese" is one item).
 pub(super) fn parse_items(tokens: &[Token]) -> Vec<ItemPhrase> {
-    tokens
-        .split(Token::is_separator)
-        .filter_map(parse_item)
-        .collect()
+    const ONE_ITEM: &[(&str, &str)] = &[
+        ("mac", "cheese"),
+        ("macaroni", "cheese"),
+        ("salt", "vinegar"),
+        ("sweet", "sour"),
+        ("cookies", "cream"),
+        ("half", "half"),
+        ("fish", "chips"),
+    ];
+    let mut items = Vec::new();
+    let mut start = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        let joined = token.is("and")
+            && i > 0
+            && ONE_ITEM.iter().any(|(left, right)| {
+                tokens[i - 1].is(left) && tokens.get(i + 1).is_some_and(|n| n.is(right))
+            });
+        if token.is_separator() && !joined {
+            items.extend(parse_item(&tokens[start..i]));
+            start = i + 1;
+        }
+    }
+    items.extend(parse_item(tokens.get(start..).unwrap_or(&[])));
+    items
 }
 
 /// Just the names of [`parse_items`].
@@ -104,7 +155,12 @@ pub(super) fn parse_names(tokens: &[Token]) -> Vec<String> {
 
 /// Reads one item: an optional amount, an optional unit (with "of"), then the name.
 fn parse_item(tokens: &[Token]) -> Option<ItemPhrase> {
-    let tokens = trim_end(trim_start(tokens, LEADING), TRAILING);
+    // "eggs for breakfast", "milk from Aldi": the purpose or the shop is not the name.
+    let end = tokens
+        .iter()
+        .position(|t| CUT.iter().any(|w| t.is(w)))
+        .unwrap_or(tokens.len());
+    let tokens = trim_end(trim_start(&tokens[..end], LEADING), TRAILING);
     let (quantity, rest) = match amount(tokens) {
         Some((milli, rest)) => (Quantity::from_milli(milli).filter(|q| !q.is_zero()), rest),
         None => (None, tokens),
@@ -162,6 +218,10 @@ fn amount(tokens: &[Token]) -> Option<(i64, &[Token])> {
         &["a couple of", "a couple", "couple of", "a pair of"],
     ) {
         return Some((2000, rest));
+    }
+    if after_any(tokens, &["half the", "half of"]).is_some() {
+        // Half of whatever is there is not an amount the pantry can take.
+        return None;
     }
     if let Some(rest) = after_any(tokens, &["half a", "half an", "a half", "half"]) {
         return Some((500, rest));

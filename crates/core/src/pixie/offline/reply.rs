@@ -27,6 +27,16 @@ pub(super) fn thanks() -> String {
     "Any time! Just give me a shout when you need me.".to_string()
 }
 
+/// "bye", "good night".
+pub(super) fn farewell() -> String {
+    "Bye for now! I'll keep an eye on the pantry.".to_string()
+}
+
+/// "ok", "no thanks".
+pub(super) fn acknowledged() -> String {
+    "Okay! I'm here whenever you need me.".to_string()
+}
+
 /// What it understands, one line per kind of request whose tool is offered.
 pub(super) fn help(offered: &dyn Fn(&str) -> bool) -> String {
     const LINES: &[(&str, &str)] = &[

@@ -24,6 +24,8 @@ pub(super) fn title(first_message: &str) -> String {
     let text = match parse(first_message) {
         Intent::Greeting => "Saying hello".to_string(),
         Intent::Thanks => "Thanks".to_string(),
+        Intent::Farewell => "Goodbye".to_string(),
+        Intent::Acknowledged => "Quick chat".to_string(),
         Intent::Help => "What Pixie can do".to_string(),
         Intent::AddToList {
             items,
