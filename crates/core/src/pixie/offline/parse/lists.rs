@@ -1,0 +1,287 @@
+//! Requests about grocery lists: adding, showing, ticking off, and items bought regularly.
+
+use super::*;
+
+pub(super) fn interval_at(t: &[Token], i: usize) -> Option<(Interval, usize)> {
+    const PHRASES: &[(&str, Interval)] = &[
+        ("every two weeks", Interval::Biweekly),
+        ("every 2 weeks", Interval::Biweekly),
+        ("every other week", Interval::Biweekly),
+        ("every second week", Interval::Biweekly),
+        ("every fortnight", Interval::Biweekly),
+        ("once a fortnight", Interval::Biweekly),
+        ("twice a month", Interval::Biweekly),
+        ("fortnightly", Interval::Biweekly),
+        ("biweekly", Interval::Biweekly),
+        ("bi-weekly", Interval::Biweekly),
+        ("every day", Interval::Daily),
+        ("each day", Interval::Daily),
+        ("once a day", Interval::Daily),
+        ("every morning", Interval::Daily),
+        ("everyday", Interval::Daily),
+        ("daily", Interval::Daily),
+        ("every week", Interval::Weekly),
+        ("each week", Interval::Weekly),
+        ("once a week", Interval::Weekly),
+        ("weekly", Interval::Weekly),
+        ("every month", Interval::Monthly),
+        ("each month", Interval::Monthly),
+        ("once a month", Interval::Monthly),
+        ("monthly", Interval::Monthly),
+    ];
+    const WEEKDAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let rest = t.get(i..)?;
+    if let Some((interval, after_phrase)) = PHRASES
+        .iter()
+        .find_map(|(p, interval)| after(rest, p).map(|r| (*interval, r)))
+    {
+        return Some((interval, rest.len() - after_phrase.len()));
+    }
+    if let Some(r) = after_any(rest, &["every", "each"])
+        && r.first().is_some_and(|d| WEEKDAYS.iter().any(|w| d.is(w)))
+    {
+        return Some((Interval::Weekly, 2));
+    }
+    None
+}
+
+pub(super) fn recurring(t: &[Token]) -> Option<Intent> {
+    const QUESTIONS: &[&str] = &[
+        "what", "whats", "which", "show", "do", "how", "when", "is", "are",
+    ];
+    const LEAD: &[&str] = &[
+        "set up", "set", "make", "mark", "buy", "get", "add", "order", "repeat", "put", "have",
+        "to",
+    ];
+    const TRAIL: &[&str] = &[
+        "on repeat",
+        "recurring",
+        "repeating",
+        "repeat",
+        "item",
+        "items",
+        "purchase",
+        "order",
+        "buy",
+        "to",
+        "as",
+        "a",
+        "an",
+        "be",
+        "on",
+        "regular",
+        "regularly",
+        "automatically",
+    ];
+    if t.first().is_some_and(|f| QUESTIONS.iter().any(|w| f.is(w))) {
+        return None;
+    }
+    let (at, interval, len) = (0..t.len()).find_map(|i| {
+        let (interval, len) = interval_at(t, i)?;
+        // "the weekly list" names a list, not a schedule.
+        let next = t.get(i + len);
+        let names_list = next.is_some_and(|n| ["list", "shop", "shopping"].iter().any(|w| n.is(w)));
+        (!names_list).then_some((i, interval, len))
+    })?;
+    let mut rest: Vec<Token> = t[..at].to_vec();
+    rest.extend_from_slice(&t[at + len..]);
+    let rest = trim_start(skip_subject(&rest), LEAD);
+    let (rest, _) = split_target(rest);
+    let rest = trim_end(rest, TRAIL);
+    let names = parse_names(rest);
+    Some(if names.is_empty() {
+        Intent::Incomplete(Verb::Recurring)
+    } else {
+        Intent::Recurring { names, interval }
+    })
+}
+
+pub(super) fn all_lists(t: &[Token]) -> Option<Intent> {
+    const OPENERS: &[&str] = &[
+        "show", "what", "whats", "which", "my", "our", "list", "all", "see", "view", "open",
+        "display", "lists", "how", "get", "the", "any", "do", "have", "can",
+    ];
+    let opens = t.first().is_some_and(|f| OPENERS.iter().any(|w| f.is(w)));
+    (opens && t.iter().any(|w| w.is("lists"))).then_some(Intent::ListLists)
+}
+
+pub(super) fn show_list(t: &[Token]) -> Option<Intent> {
+    const OPENERS: &[&str] = &[
+        "show me whats on",
+        "show me what is on",
+        "show me",
+        "show",
+        "open up",
+        "open",
+        "view",
+        "display",
+        "let me see",
+        "see",
+        "pull up",
+        "bring up",
+        "read me",
+        "read out",
+        "read",
+        "check",
+        "whats on",
+        "what is on",
+        "whats left on",
+        "what is left on",
+        "what else is on",
+        "what do we have on",
+        "what have we got on",
+        "whats in",
+        "what is in",
+        "go to",
+    ];
+    const NEED: &[&str] = &[
+        "what do we need",
+        "what do i need",
+        "what do we need to buy",
+        "what do i need to buy",
+        "what do we need to get",
+        "what should i buy",
+        "what should we buy",
+    ];
+    if let Some(rest) = after_any(t, NEED) {
+        match (rest.is_empty(), split_target(rest)) {
+            (true, _) => return Some(Intent::ShowList(None)),
+            (false, ([], Some(Target::List(name)))) => return Some(Intent::ShowList(name)),
+            _ => {}
+        }
+    }
+    let rest = after_any(t, OPENERS).unwrap_or(t);
+    let bare = rest.len() == t.len();
+    if bare && strip_articles(t).len() > 3 {
+        return None;
+    }
+    match target(rest) {
+        Some(Target::List(name)) => Some(Intent::ShowList(name)),
+        _ => None,
+    }
+}
+
+pub(super) fn tick_off(t: &[Token]) -> Option<Intent> {
+    const VERBS: &[&str] = &["tick", "check", "cross", "strike", "scratch", "mark"];
+    const DONE: &[&str] = &[
+        "as done",
+        "as bought",
+        "as got",
+        "as checked",
+        "as complete",
+        "as completed",
+        "as purchased",
+        "as ticked",
+        "as ticked off",
+        "done",
+        "bought",
+        "checked",
+        "complete",
+        "completed",
+        "purchased",
+        "ticked",
+        "off",
+    ];
+    let (verb, rest) = t.split_first()?;
+    if !VERBS.iter().any(|w| verb.is(w)) {
+        return None;
+    }
+    if (verb.is("check") || verb.is("mark")) && !rest.iter().any(|w| w.is("off") || w.is("as")) {
+        return None;
+    }
+    let rest = after(rest, "off").unwrap_or(rest);
+    let (rest, target) = split_target(rest);
+    let rest = trim_end(rest, DONE);
+    let list = match target {
+        Some(Target::List(name)) => name,
+        _ => None,
+    };
+    let names = parse_names(rest);
+    Some(if names.is_empty() {
+        Intent::Incomplete(Verb::TickOff)
+    } else {
+        Intent::CheckOff { names, list }
+    })
+}
+
+pub(super) fn add_to_list(t: &[Token]) -> Option<Intent> {
+    const VERBS: &[&str] = &[
+        "add",
+        "put",
+        "pop",
+        "stick",
+        "throw",
+        "buy",
+        "get",
+        "pick up",
+        "grab",
+        "order",
+        "need to buy",
+        "need to get",
+        "need",
+        "want",
+        "would like",
+        "like",
+        "remember to buy",
+        "remember to get",
+        "remember",
+        "dont forget to buy",
+        "dont forget to get",
+        "dont forget",
+        "note",
+        "write down",
+        "jot down",
+        "are low on",
+        "are running low on",
+        "running low on",
+        "are running out of",
+        "running out of",
+        "low on",
+        "could use",
+        "could do with",
+        "should buy",
+        "should get",
+        "must buy",
+        "gotta get",
+        "have to buy",
+        "have to get",
+        "also need",
+        "still need",
+    ];
+    let rest = after_any(skip_subject(t), VERBS)?;
+    let rest = trim_start(rest, &["down"]);
+    let (rest, target) = split_target(rest);
+    let items = parse_items(rest);
+    if items.is_empty() {
+        return Some(Intent::Incomplete(Verb::Add));
+    }
+    Some(match target {
+        Some(Target::Pantry) => Intent::Bought(items),
+        Some(Target::List(list)) => Intent::AddToList { items, list },
+        None => Intent::AddToList { items, list: None },
+    })
+}
+
+/// "milk and eggs on the list": no verb, but a list target.
+pub(super) fn implicit_add(t: &[Token]) -> Option<Intent> {
+    const QUESTIONS: &[&str] = &[
+        "what", "whats", "which", "who", "how", "why", "where", "when", "is", "are", "do", "does",
+    ];
+    if t.first().is_some_and(|f| QUESTIONS.iter().any(|w| f.is(w))) {
+        return None;
+    }
+    let (rest, target) = split_target(t);
+    let Some(Target::List(list)) = target else {
+        return None;
+    };
+    let items = parse_items(rest);
+    (!items.is_empty()).then_some(Intent::AddToList { items, list })
+}

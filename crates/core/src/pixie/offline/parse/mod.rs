@@ -1,0 +1,324 @@
+//! The grammar: what a message asks for.
+//!
+//! Matching is on whole, normalised words (so "address" is never "add" and "this" is never
+//! "hi"), after politeness ("please", "pixie,", "can you") is trimmed from both ends. The
+//! kinds of request are tried in a fixed order, most specific first; the first that fits
+//! wins. One request per message: "add milk and we're out of eggs" is not split.
+
+use super::quantity::{ItemPhrase, parse_items, parse_names};
+use super::text::{
+    Kind, Token, after, after_any, before_any, raw_text, tokenize, trim_end, trim_start,
+};
+use crate::items::Category;
+use lists::{add_to_list, all_lists, implicit_add, recurring, show_list, tick_off};
+use pantry::{bought, check, consume, expiring, pantry_listing, remove};
+use talk::{help, is_greeting, is_thanks, small_talk};
+use target::{Target, split_target, target};
+
+mod lists;
+mod pantry;
+mod talk;
+mod target;
+
+/// How often a recurring item is bought, in the `setRecurring` spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Interval {
+    /// Every day.
+    Daily,
+    /// Every week.
+    Weekly,
+    /// Every two weeks.
+    Biweekly,
+    /// Every month.
+    Monthly,
+}
+
+impl Interval {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Interval::Daily => "daily",
+            Interval::Weekly => "weekly",
+            Interval::Biweekly => "biweekly",
+            Interval::Monthly => "monthly",
+        }
+    }
+}
+
+/// A request the grammar recognised but that names nothing to act on ("add", "out of").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Verb {
+    /// Add to a list.
+    Add,
+    /// Bought.
+    Bought,
+    /// Used or ran out.
+    Consume,
+    /// Delete from the pantry.
+    Remove,
+    /// Do we have?
+    Check,
+    /// Tick off a list.
+    TickOff,
+    /// Buy regularly.
+    Recurring,
+}
+
+/// What a message asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Intent {
+    /// "hi", "hello pixie".
+    Greeting,
+    /// "thanks".
+    Thanks,
+    /// "bye", "good night".
+    Farewell,
+    /// "ok", "no thanks", "never mind".
+    Acknowledged,
+    /// "help", "what can you do".
+    Help,
+    /// Add items to a grocery list (`None`: the default list).
+    AddToList {
+        /// The items.
+        items: Vec<ItemPhrase>,
+        /// The list's name as typed.
+        list: Option<String>,
+    },
+    /// Put items into the pantry.
+    Bought(Vec<ItemPhrase>),
+    /// Used some (quantities) or all (`all`) of items.
+    Consume {
+        /// The items.
+        items: Vec<ItemPhrase>,
+        /// Used up / out of.
+        all: bool,
+    },
+    /// Delete items from the pantry.
+    Remove(Vec<String>),
+    /// Do we have these?
+    Check(Vec<String>),
+    /// What's in the pantry, optionally narrowed.
+    ListItems {
+        /// A name to search for.
+        search: Option<String>,
+        /// A category.
+        category: Option<Category>,
+        /// Only what expires within a week.
+        expiring: bool,
+    },
+    /// Show all grocery lists.
+    ListLists,
+    /// Show one grocery list (`None`: the default list).
+    ShowList(Option<String>),
+    /// Tick items off a list.
+    CheckOff {
+        /// The items.
+        names: Vec<String>,
+        /// The list's name as typed.
+        list: Option<String>,
+    },
+    /// Buy items regularly.
+    Recurring {
+        /// The items.
+        names: Vec<String>,
+        /// How often.
+        interval: Interval,
+    },
+    /// "remove eggs from the list": no tool deletes list entries, so it is explained.
+    RemoveFromList,
+    /// A known request that names nothing.
+    Incomplete(Verb),
+    /// Nothing recognised.
+    Unknown,
+}
+
+/// Politeness and fillers trimmed from the start of a message.
+const POLITE_START: &[&str] = &[
+    "hey pixie",
+    "hi pixie",
+    "hello pixie",
+    "ok pixie",
+    "okay pixie",
+    "pixie",
+    "please",
+    "pls",
+    "plz",
+    "kindly",
+    "ok",
+    "okay",
+    "oh",
+    "um",
+    "umm",
+    "so",
+    "well",
+    "right",
+    "alright",
+    "hey",
+    "hi",
+    "hello",
+    "can you please",
+    "could you please",
+    "would you please",
+    "can you",
+    "could you",
+    "would you mind",
+    "would you",
+    "will you",
+    "can u",
+    "could u",
+    "i want you to",
+    "i would like you to",
+    "id like you to",
+    "i need you to",
+    "go ahead and",
+    "lets",
+    "can we",
+    "could we",
+    "shall we",
+    "i want to",
+    "i would like to",
+    "id like to",
+    "i need to",
+    "we need to",
+    "quick question",
+    "also",
+    "and",
+    "then",
+    "now",
+    "i think",
+    "i guess",
+    "maybe",
+    "actually",
+    "btw",
+    "by the way",
+    "can you tell me",
+    "could you tell me",
+    "tell me",
+    "let me know",
+    "do you know",
+    "i wonder",
+    "i was wondering",
+];
+
+/// Politeness trimmed from the end of a message.
+const POLITE_END: &[&str] = &[
+    "thank you pixie",
+    "thanks pixie",
+    "thank you",
+    "thanks",
+    "thx",
+    "please",
+    "pls",
+    "plz",
+    "pixie",
+    "for me",
+    "for us",
+    "now",
+    "thank you so much",
+    "cheers",
+    "if you can",
+    "if you could",
+];
+
+/// Who is speaking, and adverbs, skipped before a verb: "I've just bought", "we're out of".
+const SUBJECT: &[&str] = &[
+    "i have", "we have", "i am", "we are", "i", "we", "ive", "weve", "im", "were", "id", "wed",
+];
+const ADVERB: &[&str] = &[
+    "just",
+    "also",
+    "already",
+    "finally",
+    "recently",
+    "actually",
+    "totally",
+    "completely",
+    "now",
+    "have",
+];
+
+const LIST_WORDS: &[&str] = &["list", "lists", "shopping", "grocery", "groceries"];
+const PANTRY_WORDS: &[&str] = &[
+    "pantry",
+    "cupboard",
+    "cupboards",
+    "fridge",
+    "freezer",
+    "larder",
+    "stock",
+    "inventory",
+    "kitchen",
+    "cabinet",
+    "store",
+    "house",
+    "home",
+];
+/// Words that point at where something goes.
+const PREPOSITIONS: &[&str] = &["to", "on", "onto", "in", "into", "from", "off", "for"];
+const ARTICLES: &[&str] = &["the", "my", "our", "a", "your", "this", "that"];
+const ACTIONS: &[&str] = &[
+    "add", "put", "buy", "bought", "get", "got", "remove", "delete", "tick", "cross", "used",
+    "use", "need",
+];
+
+/// One kind of request: the intent when the message is of that kind.
+type Rule = fn(&[Token]) -> Option<Intent>;
+
+/// Reads a message.
+pub(super) fn parse(text: &str) -> Intent {
+    let all = tokenize(text);
+    if is_greeting(&all) {
+        return Intent::Greeting;
+    }
+    if is_thanks(&all) {
+        return Intent::Thanks;
+    }
+    if let Some(intent) = small_talk(&all) {
+        return intent;
+    }
+    let t = clean(&all);
+    if t.is_empty() {
+        return Intent::Unknown;
+    }
+    let rules: [Rule; 13] = [
+        help,
+        recurring,
+        expiring,
+        all_lists,
+        show_list,
+        pantry_listing,
+        check,
+        tick_off,
+        remove,
+        consume,
+        bought,
+        add_to_list,
+        implicit_add,
+    ];
+    rules
+        .iter()
+        .find_map(|rule| rule(t))
+        .unwrap_or(Intent::Unknown)
+}
+
+/// The message without politeness at either end.
+pub(super) fn clean(tokens: &[Token]) -> &[Token] {
+    let mut t = tokens;
+    loop {
+        let next = trim_end(trim_start(t, POLITE_START), POLITE_END);
+        if next.len() == t.len() {
+            return t;
+        }
+        t = next;
+    }
+}
+
+/// The subject and adverbs before a verb, skipped.
+fn skip_subject(t: &[Token]) -> &[Token] {
+    let t = after_any(t, SUBJECT).unwrap_or(t);
+    trim_start(t, ADVERB)
+}
+
+fn strip_articles(t: &[Token]) -> &[Token] {
+    trim_start(t, ARTICLES)
+}

@@ -1,0 +1,61 @@
+//! Where a request points: a grocery list (by name) or the pantry.
+
+use super::*;
+
+/// Where a request points: a grocery list (maybe named) or the pantry.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Target {
+    List(Option<String>),
+    Pantry,
+}
+
+/// Finds where a request points: the rightmost "to/on/in/from/off … list|pantry" tail.
+/// Returns the tokens before it and the target.
+pub(super) fn split_target(t: &[Token]) -> (&[Token], Option<Target>) {
+    for p in (0..t.len()).rev() {
+        if PREPOSITIONS.iter().any(|w| t[p].is(w))
+            && let Some(target) = target(&t[p + 1..])
+        {
+            return (&t[..p], Some(target));
+        }
+    }
+    (t, None)
+}
+
+/// Reads "the weekend list", "my Party shopping list", "the list called Party", "the pantry".
+pub(super) fn target(t: &[Token]) -> Option<Target> {
+    let t = strip_articles(t);
+    if let [only] = t
+        && PANTRY_WORDS.iter().any(|w| only.is(w))
+    {
+        return Some(Target::Pantry);
+    }
+    for (i, tok) in t.iter().enumerate() {
+        if (tok.is("list") || tok.is("lists"))
+            && let Some(name) = t
+                .get(i + 1..)
+                .and_then(|r| after_any(r, &["called", "named", "for"]))
+        {
+            let name = raw_text(strip_articles(name));
+            return Some(Target::List((!name.is_empty()).then_some(name)));
+        }
+    }
+    let ends_with_list = t.last().is_some_and(|l| LIST_WORDS.iter().any(|w| l.is(w)));
+    if !ends_with_list {
+        return None;
+    }
+    let name: Vec<Token> = t
+        .iter()
+        .filter(|tok| !LIST_WORDS.iter().chain(ARTICLES).any(|w| tok.is(w)))
+        .cloned()
+        .collect();
+    // A long tail, or one with a verb or preposition in it, is a sentence, not a list name.
+    let sentence = name.iter().any(|tok| {
+        PREPOSITIONS.iter().chain(ACTIONS).any(|w| tok.is(w)) || tok.kind == Kind::Comma
+    });
+    if name.len() > 4 || sentence {
+        return None;
+    }
+    let name = raw_text(&name);
+    Some(Target::List((!name.is_empty()).then_some(name)))
+}
