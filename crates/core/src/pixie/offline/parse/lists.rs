@@ -1,6 +1,9 @@
 //! Requests about grocery lists: adding, showing, ticking off, and items bought regularly.
 
-use super::*;
+use super::target::{Target, split_target, target};
+use super::{Intent, Interval, Verb, skip_subject, strip_articles};
+use crate::pixie::offline::quantity::{parse_items, parse_names};
+use crate::pixie::offline::text::{Token, after, after_any, trim_end, trim_start};
 
 pub(super) fn interval_at(t: &[Token], i: usize) -> Option<(Interval, usize)> {
     const PHRASES: &[(&str, Interval)] = &[

@@ -5,15 +5,12 @@
 //! kinds of request are tried in a fixed order, most specific first; the first that fits
 //! wins. One request per message: "add milk and we're out of eggs" is not split.
 
-use super::quantity::{ItemPhrase, parse_items, parse_names};
-use super::text::{
-    Kind, Token, after, after_any, before_any, raw_text, tokenize, trim_end, trim_start,
-};
+use super::quantity::ItemPhrase;
+use super::text::{Token, after_any, tokenize, trim_end, trim_start};
 use crate::items::Category;
 use lists::{add_to_list, all_lists, implicit_add, recurring, show_list, tick_off};
 use pantry::{bought, check, consume, expiring, pantry_listing, remove};
 use talk::{help, is_greeting, is_thanks, small_talk};
-use target::{Target, split_target, target};
 
 mod lists;
 mod pantry;

@@ -1,7 +1,11 @@
 //! Requests about the pantry: what's there or expiring, do we have X, bought, used, out
 //! of, and removing.
 
-use super::*;
+use super::target::{Target, split_target};
+use super::{ACTIONS, Intent, PANTRY_WORDS, Verb, skip_subject, strip_articles};
+use crate::items::Category;
+use crate::pixie::offline::quantity::{parse_items, parse_names};
+use crate::pixie::offline::text::{Token, after, after_any, before_any, raw_text, trim_end};
 
 pub(super) fn expiring(t: &[Token]) -> Option<Intent> {
     const PHRASES: &[&str] = &[

@@ -1,7 +1,8 @@
 //! Small talk: greetings, thanks, farewells, acknowledgements and asking for help, each
 //! recognised only as a whole message.
 
-use super::*;
+use super::Intent;
+use crate::pixie::offline::text::{Kind, Token, after, trim_end, trim_start};
 
 pub(super) fn only_words(tokens: &[Token], vocabulary: &[&str], needed: &[&str]) -> bool {
     let words: Vec<&Token> = tokens.iter().filter(|t| t.kind != Kind::Comma).collect();

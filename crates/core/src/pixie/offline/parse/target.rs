@@ -1,6 +1,7 @@
 //! Where a request points: a grocery list (by name) or the pantry.
 
-use super::*;
+use super::{ACTIONS, ARTICLES, LIST_WORDS, PANTRY_WORDS, PREPOSITIONS, strip_articles};
+use crate::pixie::offline::text::{Kind, Token, after_any, raw_text};
 
 /// Where a request points: a grocery list (maybe named) or the pantry.
 #[derive(Debug, Clone, PartialEq)]
