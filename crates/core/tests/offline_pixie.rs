@@ -542,6 +542,16 @@ async fn everyday_phrasings() {
     };
     check_all(vec![
         ("hi pixie, add eggs to the list", items(&["eggs"])),
+        ("thanks, add eggs", items(&["eggs"])),
+        ("yes please add eggs", items(&["eggs"])),
+        ("add salt to taste", items(&["salt to taste"])),
+        (
+            "add 2 milk to Quick Items please",
+            vec![call(
+                "addToList",
+                json!({"items": [{"name": "milk", "quantity": 2}], "listName": "Quick Items"}),
+            )],
+        ),
         ("I think we need more coffee", items(&["coffee"])),
         ("add mac and cheese", items(&["mac and cheese"])),
         ("add ham & cheese", items(&["ham", "cheese"])),

@@ -15,8 +15,9 @@
 //!   offline model cannot write prose about facts it did not gather; anything else is read as
 //!   a user message (without tools to call).
 //!
-//! Submodules, one concept each: [`text`](self) tokens, `quantity` item phrases, `parse`
-//! the grammar, `calls` the tool arguments, `reply` the wording, `title` thread titles, `stream` the pieces sent to `on_text`.
+//! Submodules, one concept each: `text` splits a message into tokens, `quantity` reads item
+//! phrases, `parse` is the grammar, `calls` builds tool arguments, `reply` words the answers,
+//! `title` names threads, and `stream` hands the pieces to `on_text`.
 
 mod calls;
 mod parse;
@@ -91,7 +92,7 @@ impl OfflinePixie {
                     _ => false,
                 })
             };
-            if system("title") && !system("titles") {
+            if system("title") {
                 return Step::Text(title::title(last_user.unwrap_or("")));
             }
             if system("digest") || system("summar") {

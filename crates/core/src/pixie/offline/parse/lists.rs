@@ -1,6 +1,6 @@
 //! Requests about grocery lists: adding, showing, ticking off, and items bought regularly.
 
-use super::target::{Target, split_target, target};
+use super::target::{Target, split_named_list, split_target, target};
 use super::{Intent, Interval, Verb, skip_subject, strip_articles};
 use crate::pixie::offline::quantity::{parse_items, parse_names};
 use crate::pixie::offline::text::{Token, after, after_any, trim_end, trim_start};
@@ -261,7 +261,13 @@ pub(super) fn add_to_list(t: &[Token]) -> Option<Intent> {
     ];
     let rest = after_any(skip_subject(t), VERBS)?;
     let rest = trim_start(rest, &["down"]);
-    let (rest, target) = split_target(rest);
+    let (rest, target) = match split_target(rest) {
+        (rest, Some(target)) => (rest, Some(target)),
+        (rest, None) => match split_named_list(rest) {
+            Some((items, name)) => (items, Some(Target::List(Some(name)))),
+            None => (rest, None),
+        },
+    };
     let items = parse_items(rest);
     if items.is_empty() {
         return Some(Intent::Incomplete(Verb::Add));

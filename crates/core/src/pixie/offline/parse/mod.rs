@@ -195,6 +195,13 @@ const POLITE_START: &[&str] = &[
     "do you know",
     "i wonder",
     "i was wondering",
+    "thanks",
+    "thank you",
+    "yes please",
+    "yes",
+    "yeah",
+    "sure",
+    "great",
 ];
 
 /// Politeness trimmed from the end of a message.

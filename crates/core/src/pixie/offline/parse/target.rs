@@ -60,3 +60,20 @@ pub(super) fn target(t: &[Token]) -> Option<Target> {
     let name = raw_text(&name);
     Some(Target::List((!name.is_empty()).then_some(name)))
 }
+
+/// "add eggs to Quick Items": a capitalised name after a final "to" is a list even without
+/// the word "list" (lowercase is left alone, so "add salt to taste" stays an item).
+pub(super) fn split_named_list(t: &[Token]) -> Option<(&[Token], String)> {
+    let p = t.iter().rposition(|w| w.is("to") || w.is("onto"))?;
+    let name = strip_articles(t.get(p + 1..)?);
+    let plain = name.iter().all(|w| {
+        w.kind == Kind::Word
+            && !w.is_separator()
+            && !PREPOSITIONS.iter().chain(ACTIONS).any(|a| w.is(a))
+    });
+    let capitalised = name
+        .first()
+        .is_some_and(|w| w.raw.starts_with(char::is_uppercase));
+    (p > 0 && (1..=3).contains(&name.len()) && plain && capitalised)
+        .then(|| (&t[..p], raw_text(name)))
+}
