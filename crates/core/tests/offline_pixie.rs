@@ -543,6 +543,49 @@ async fn everyday_phrasings() {
     check_all(vec![
         ("hi pixie, add eggs to the list", items(&["eggs"])),
         ("thanks, add eggs", items(&["eggs"])),
+        ("can I add eggs?", items(&["eggs"])),
+        ("buy bread tomorrow", items(&["bread"])),
+        ("we are almost out of milk", items(&["milk"])),
+        ("remind me to buy milk", items(&["milk"])),
+        (
+            "is milk on the list?",
+            vec![call("showGroceryListEditor", json!({}))],
+        ),
+        (
+            "show list Weekend",
+            vec![call(
+                "showGroceryListEditor",
+                json!({"listName": "Weekend"}),
+            )],
+        ),
+        (
+            "is there a weekend list",
+            vec![call("listGroceryLists", json!({}))],
+        ),
+        (
+            "do we need milk?",
+            vec![call("checkItem", json!({"name": "milk"}))],
+        ),
+        (
+            "good morning! do we have eggs?",
+            vec![call("checkItem", json!({"name": "eggs"}))],
+        ),
+        (
+            "remove 2 eggs",
+            vec![call("consumeItem", json!({"name": "eggs", "quantity": 2}))],
+        ),
+        (
+            "used the last of the milk",
+            vec![call("consumeItem", json!({"name": "milk", "all": true}))],
+        ),
+        (
+            "the cheese went bad",
+            vec![call("consumeItem", json!({"name": "cheese", "all": true}))],
+        ),
+        (
+            "what's expiring this month",
+            vec![call("listItems", json!({"expiringWithinDays": 30}))],
+        ),
         ("yes please add eggs", items(&["eggs"])),
         ("add salt to taste", items(&["salt to taste"])),
         (
@@ -749,6 +792,18 @@ async fn incomplete_requests_ask_what_is_meant() {
     ] {
         let reply = text_reply(text, ALL_TOOLS).await;
         assert!(reply.contains(hint), "{text}: {reply}");
+    }
+    let reply = text_reply("make milk recurring", ALL_TOOLS).await;
+    assert!(reply.starts_with("How often"), "{reply}");
+    let reply = text_reply("delete everything", ALL_TOOLS).await;
+    assert!(reply.contains("take out of the pantry"), "{reply}");
+    for text in [
+        "clear the list",
+        "stop buying milk every week",
+        "we need to use up the chicken",
+    ] {
+        let reply = text_reply(text, ALL_TOOLS).await;
+        assert!(reply.contains("didn't catch that"), "{text}: {reply}");
     }
     let reply = text_reply("remove eggs from the list", ALL_TOOLS).await;
     assert!(reply.contains("tick off eggs"), "{reply}");

@@ -58,8 +58,8 @@ pub(super) fn plan(intent: &Intent) -> Option<Vec<Planned>> {
             if let Some(category) = category {
                 args.insert("category".into(), json!(category.as_str()));
             }
-            if *expiring {
-                args.insert("expiringWithinDays".into(), json!(7));
+            if let Some(days) = expiring {
+                args.insert("expiringWithinDays".into(), json!(days));
             }
             vec![call("listItems", Value::Object(args))]
         }

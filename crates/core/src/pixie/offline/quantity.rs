@@ -79,6 +79,11 @@ const TRAILING: &[&str] = &[
     "earlier",
     "just now",
     "this week",
+    "tomorrow",
+    "later",
+    "next time",
+    "soon",
+    "on the way home",
 ];
 
 /// Words where a name ends: what follows is why, where from or when.
@@ -101,6 +106,10 @@ const VAGUE: &[&str] = &[
     "pantry",
     "some",
     "any",
+    "everything",
+    "anything",
+    "nothing",
+    "all",
 ];
 
 const NUMBER_WORDS: &[(&str, i64)] = &[

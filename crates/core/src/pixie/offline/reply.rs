@@ -107,6 +107,10 @@ pub(super) fn incomplete(verb: Verb) -> String {
         }
         Verb::Check => "What should I look for? For example: \"do we have eggs?\".",
         Verb::TickOff => "What should I tick off? For example: \"tick off milk\".",
+        Verb::Interval => {
+            "How often should it come round: daily, weekly, every two weeks or monthly? \
+             For example: \"make milk recurring weekly\"."
+        }
         Verb::Recurring => "What should I keep coming back? For example: \"buy milk every week\".",
     }
     .to_string()

@@ -37,7 +37,9 @@ pub(super) fn title(first_message: &str) -> String {
         Intent::Consume { items, all: false } => format!("Used {}", names(&items)),
         Intent::Remove(n) => format!("Remove {}", strings(&n)),
         Intent::Check(n) => format!("Do we have {}", strings(&n)),
-        Intent::ListItems { expiring: true, .. } => "What's expiring".to_string(),
+        Intent::ListItems {
+            expiring: Some(_), ..
+        } => "What's expiring".to_string(),
         Intent::ListItems {
             search: Some(search),
             ..

@@ -3,7 +3,7 @@
 use super::target::{Target, split_named_list, split_target, target};
 use super::{Intent, Interval, Verb, skip_subject, strip_articles};
 use crate::pixie::offline::quantity::{parse_items, parse_names};
-use crate::pixie::offline::text::{Token, after, after_any, trim_end, trim_start};
+use crate::pixie::offline::text::{Kind, Token, after, after_any, raw_text, trim_end, trim_start};
 
 pub(super) fn interval_at(t: &[Token], i: usize) -> Option<(Interval, usize)> {
     const PHRASES: &[(&str, Interval)] = &[
@@ -84,16 +84,31 @@ pub(super) fn recurring(t: &[Token]) -> Option<Intent> {
         "regularly",
         "automatically",
     ];
-    if t.first().is_some_and(|f| QUESTIONS.iter().any(|w| f.is(w))) {
+    const STOP: &[&str] = &[
+        "stop", "dont", "not", "no", "cancel", "never", "unset", "longer",
+    ];
+    if t.first().is_some_and(|f| QUESTIONS.iter().any(|w| f.is(w)))
+        || t.iter().any(|w| STOP.iter().any(|s| w.is(s)))
+    {
         return None;
     }
-    let (at, interval, len) = (0..t.len()).find_map(|i| {
+    let asks_to_repeat = t
+        .first()
+        .is_some_and(|f| ["make", "set", "mark"].iter().any(|w| f.is(w)))
+        && t.iter().any(|w| {
+            ["recurring", "repeat", "repeating", "regular"]
+                .iter()
+                .any(|r| w.is(r))
+        });
+    let Some((at, interval, len)) = (0..t.len()).find_map(|i| {
         let (interval, len) = interval_at(t, i)?;
         // "the weekly list" names a list, not a schedule.
         let next = t.get(i + len);
         let names_list = next.is_some_and(|n| ["list", "shop", "shopping"].iter().any(|w| n.is(w)));
         (!names_list).then_some((i, interval, len))
-    })?;
+    }) else {
+        return asks_to_repeat.then_some(Intent::Incomplete(Verb::Interval));
+    };
     let mut rest: Vec<Token> = t[..at].to_vec();
     rest.extend_from_slice(&t[at + len..]);
     let rest = trim_start(skip_subject(&rest), LEAD);
@@ -161,9 +176,30 @@ pub(super) fn show_list(t: &[Token]) -> Option<Intent> {
             _ => {}
         }
     }
+    // "is milk on the list?", "is there anything on the weekend list?"
+    if t.first().is_some_and(|f| f.is("is") || f.is("are"))
+        && let (_, Some(Target::List(name))) = split_target(t)
+    {
+        return Some(Intent::ShowList(name));
+    }
     let rest = after_any(t, OPENERS).unwrap_or(t);
+    // "show list Weekend"
+    if rest.len() < t.len()
+        && let Some(name) = after(rest, "list").filter(|n| (1..=3).contains(&n.len()))
+        && name
+            .iter()
+            .all(|w| w.kind == Kind::Word && !w.is_separator())
+    {
+        return Some(Intent::ShowList(Some(raw_text(name))));
+    }
+    // Without an opener only "the weekend list" or "shopping list" is a request to show it.
     let bare = rest.len() == t.len();
-    if bare && strip_articles(t).len() > 3 {
+    let plain = t.first().is_some_and(|f| {
+        ["the", "my", "our", "shopping", "grocery"]
+            .iter()
+            .any(|w| f.is(w))
+    });
+    if bare && (strip_articles(t).len() > 3 || !plain) {
         return None;
     }
     match target(rest) {
@@ -218,6 +254,10 @@ pub(super) fn tick_off(t: &[Token]) -> Option<Intent> {
 pub(super) fn add_to_list(t: &[Token]) -> Option<Intent> {
     const VERBS: &[&str] = &[
         "add",
+        "almost out of",
+        "nearly out of",
+        "are almost out of",
+        "are nearly out of",
         "put",
         "pop",
         "stick",

@@ -59,6 +59,8 @@ pub(super) enum Verb {
     TickOff,
     /// Buy regularly.
     Recurring,
+    /// Buy regularly, but how often was not said.
+    Interval,
 }
 
 /// What a message asks for.
@@ -100,8 +102,8 @@ pub(super) enum Intent {
         search: Option<String>,
         /// A category.
         category: Option<Category>,
-        /// Only what expires within a week.
-        expiring: bool,
+        /// Only what expires within this many days (7, or 30 when a month is mentioned).
+        expiring: Option<u32>,
     },
     /// Show all grocery lists.
     ListLists,
@@ -202,6 +204,16 @@ const POLITE_START: &[&str] = &[
     "yeah",
     "sure",
     "great",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "morning",
+    "can i",
+    "could i",
+    "should i",
+    "shall i",
+    "remind me to",
+    "remind me",
 ];
 
 /// Politeness trimmed from the end of a message.

@@ -27,10 +27,15 @@ pub(super) fn expiring(t: &[Token]) -> Option<Intent> {
         .iter()
         .any(|w| w.norm.starts_with("expir") || w.is("spoil") || w.is("spoiling"));
     let phrase = (0..t.len()).any(|i| after_any(&t[i..], PHRASES).is_some());
+    let days = if t.iter().any(|w| w.is("month")) {
+        30
+    } else {
+        7
+    };
     (expires || phrase).then_some(Intent::ListItems {
         search: None,
         category: None,
-        expiring: true,
+        expiring: Some(days),
     })
 }
 
@@ -78,7 +83,7 @@ pub(super) fn pantry_listing(t: &[Token]) -> Option<Intent> {
     let all = || Intent::ListItems {
         search: None,
         category: None,
-        expiring: false,
+        expiring: None,
     };
     if WHOLE
         .iter()
@@ -93,7 +98,7 @@ pub(super) fn pantry_listing(t: &[Token]) -> Option<Intent> {
                 return Some(Intent::ListItems {
                     search: None,
                     category: Some(Category::Frozen),
-                    expiring: false,
+                    expiring: None,
                 });
             }
             if PANTRY_WORDS
@@ -125,7 +130,7 @@ pub(super) fn pantry_listing(t: &[Token]) -> Option<Intent> {
     Some(Intent::ListItems {
         search: category.is_none().then_some(text),
         category,
-        expiring: false,
+        expiring: None,
     })
 }
 
@@ -196,6 +201,9 @@ pub(super) fn check(t: &[Token]) -> Option<Intent> {
         "how many",
         "we have any",
         "we got any",
+        "do we need any",
+        "do we need more",
+        "do we need",
         "if we have any",
         "if we have",
         "if we still have",
@@ -238,6 +246,10 @@ pub(super) fn check(t: &[Token]) -> Option<Intent> {
     }
     let rest = after_any(t, OPENERS)?;
     let rest = trim_end(rest, TRAIL);
+    // "is there a weekend list": a question about lists.
+    if rest.last().is_some_and(|w| w.is("list") || w.is("lists")) {
+        return Some(Intent::ListLists);
+    }
     let (rest, _) = split_target(rest);
     let rest = trim_end(rest, TRAIL);
     let names = parse_names(rest);
@@ -277,16 +289,25 @@ pub(super) fn remove(t: &[Token]) -> Option<Intent> {
         return Some(Intent::RemoveFromList);
     }
     let rest = trim_end(rest, &["away", "out", "please"]);
-    let names = parse_names(rest);
-    Some(if names.is_empty() {
+    let items = parse_items(rest);
+    // "remove 2 eggs" takes some away rather than deleting the item.
+    if !items.is_empty() && items.iter().all(|i| i.quantity.is_some()) {
+        return Some(Intent::Consume { items, all: false });
+    }
+    Some(if items.is_empty() {
         Intent::Incomplete(Verb::Remove)
     } else {
-        Intent::Remove(names)
+        Intent::Remove(items.into_iter().map(|i| i.name).collect())
     })
 }
 
 pub(super) fn consume(t: &[Token]) -> Option<Intent> {
     const ALL: &[&str] = &[
+        "used the last of",
+        "ate the last of",
+        "had the last of",
+        "drank the last of",
+        "finished the last of",
         "all out of",
         "out of",
         "are out of",
@@ -336,6 +357,12 @@ pub(super) fn consume(t: &[Token]) -> Option<Intent> {
         "opened",
     ];
     const GONE: &[&str] = &[
+        "went bad",
+        "went off",
+        "has gone off",
+        "has gone bad",
+        "have gone off",
+        "have gone bad",
         "is all gone",
         "are all gone",
         "is gone",
@@ -356,8 +383,9 @@ pub(super) fn consume(t: &[Token]) -> Option<Intent> {
         "are all used",
     ];
     let s = skip_subject(t);
-    // "running out of" warns ahead: it goes on the list instead.
-    if after(s, "running out of").is_some() {
+    // "running out of" warns ahead (it goes on the list instead); "use up the chicken" is
+    // advice, not news.
+    if after_any(s, &["running out of", "use up"]).is_some() {
         return None;
     }
     let found = match after_any(s, ALL) {
