@@ -680,6 +680,63 @@ async fn everyday_phrasings() {
 }
 
 #[tokio::test]
+async fn several_requests_in_one_message() {
+    check_all(vec![
+        (
+            "I bought eggs and we're out of milk",
+            vec![
+                call("addItem", json!({"name": "eggs"})),
+                call("consumeItem", json!({"name": "milk", "all": true})),
+            ],
+        ),
+        (
+            "we're out of eggs, add them to the list",
+            vec![
+                call("consumeItem", json!({"name": "eggs", "all": true})),
+                call("addToList", json!({"items": [{"name": "eggs"}]})),
+            ],
+        ),
+        (
+            "I bought eggs and ate two",
+            vec![
+                call("addItem", json!({"name": "eggs"})),
+                call("consumeItem", json!({"name": "eggs", "quantity": 2})),
+            ],
+        ),
+        (
+            "tick off milk and add bread",
+            vec![
+                call("checkOffListItem", json!({"name": "milk"})),
+                call("addToList", json!({"items": [{"name": "bread"}]})),
+            ],
+        ),
+        (
+            "do we have eggs and what's expiring",
+            vec![
+                call("checkItem", json!({"name": "eggs"})),
+                call("listItems", json!({"expiringWithinDays": 7})),
+            ],
+        ),
+        // One request with several items stays one call.
+        (
+            "add milk and eggs",
+            vec![call(
+                "addToList",
+                json!({"items": [{"name": "milk"}, {"name": "eggs"}]}),
+            )],
+        ),
+    ])
+    .await;
+    // The ids run on across the clauses.
+    let (reply, _) = run(user_turn("I bought eggs and we're out of milk", ALL_TOOLS)).await;
+    let ids: Vec<&str> = reply.tool_calls.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["offline_call_0", "offline_call_1"]);
+    // One clause whose tool is not offered: no call at all.
+    let reply = text_reply("I bought eggs and we're out of milk", &["addItem"]).await;
+    assert!(reply.contains("update the pantry"), "{reply}");
+}
+
+#[tokio::test]
 async fn small_talk_is_answered_in_words() {
     for text in ["ok", "no thanks", "yes", "never mind"] {
         assert_eq!(
@@ -972,8 +1029,11 @@ async fn odd_input_never_panics() {
         let _ = run(user_turn(text, &[])).await;
         let _ = run(title_request(text)).await;
     }
-    // The long list is still read, item by item.
+    // Long input is still read: 400 "add milk" clauses, or one list of 400 items.
     let got = calls(&long).await;
+    assert_eq!(got.len(), 400);
+    assert!(got.iter().all(|(tool, _)| tool == "addToList"));
+    let got = calls(&format!("add {}", "milk, ".repeat(400))).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].1["items"].as_array().map(Vec::len), Some(400));
 }

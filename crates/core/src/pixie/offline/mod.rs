@@ -103,8 +103,9 @@ impl OfflinePixie {
             return Step::Text(reply::greeting());
         };
         let offered = |tool: &str| request.tools.iter().any(|t| t.name == tool);
-        let intent = parse::parse(text);
-        if let Some(planned) = calls::plan(&intent) {
+        let intents = parse::parse_all(text);
+        let planned: Option<Vec<Vec<calls::Planned>>> = intents.iter().map(calls::plan).collect();
+        if let Some(planned) = planned.map(|p| p.into_iter().flatten().collect::<Vec<_>>()) {
             if let Some(missing) = planned.iter().find(|p| !offered(p.tool)) {
                 return Step::Text(reply::unavailable(missing.tool));
             }
@@ -119,16 +120,18 @@ impl OfflinePixie {
                 .collect();
             return Step::Calls(calls);
         }
-        Step::Text(match intent {
-            Intent::Greeting => reply::greeting(),
-            Intent::Thanks => reply::thanks(),
-            Intent::Farewell => reply::farewell(),
-            Intent::Acknowledged => reply::acknowledged(),
-            Intent::Help => reply::help(&offered),
-            Intent::RemoveFromList => reply::remove_from_list(),
-            Intent::Incomplete(verb) => reply::incomplete(verb),
-            _ => reply::fallback(),
-        })
+        Step::Text(
+            match intents.into_iter().next().unwrap_or(Intent::Unknown) {
+                Intent::Greeting => reply::greeting(),
+                Intent::Thanks => reply::thanks(),
+                Intent::Farewell => reply::farewell(),
+                Intent::Acknowledged => reply::acknowledged(),
+                Intent::Help => reply::help(&offered),
+                Intent::RemoveFromList => reply::remove_from_list(),
+                Intent::Incomplete(verb) => reply::incomplete(verb),
+                _ => reply::fallback(),
+            },
+        )
     }
 }
 

@@ -198,7 +198,7 @@ fn parse_item(tokens: &[Token]) -> Option<ItemPhrase> {
 fn finish(tokens: &[Token], quantity: Option<Quantity>, unit: Option<Unit>) -> Option<ItemPhrase> {
     let tokens = trim_end(trim_start(tokens, LEADING), TRAILING);
     let name = raw_text(tokens);
-    let vague = matches!(tokens, [only] if VAGUE.iter().any(|w| only.is(w)));
+    let vague = matches!(tokens, [only] if VAGUE.iter().chain(NUMBER_WORDS.iter().map(|(w, _)| w)).any(|w| only.is(w)));
     let named = name.chars().any(char::is_alphabetic) && !vague;
     named.then_some(ItemPhrase {
         name,

@@ -42,6 +42,38 @@ impl Interval {
     }
 }
 
+impl Intent {
+    /// The item names it acts on, for "them" in the next clause.
+    fn names(&self) -> Vec<String> {
+        let items = |items: &[ItemPhrase]| items.iter().map(|i| i.name.clone()).collect();
+        match self {
+            Intent::AddToList { items: i, .. }
+            | Intent::Bought(i)
+            | Intent::Consume { items: i, .. } => items(i),
+            Intent::Remove(n) | Intent::Check(n) => n.clone(),
+            Intent::CheckOff { names, .. } | Intent::Recurring { names, .. } => names.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether it is answered by calling tools (rather than in words).
+    pub(super) fn acts(&self) -> bool {
+        matches!(
+            self,
+            Intent::AddToList { .. }
+                | Intent::Bought(_)
+                | Intent::Consume { .. }
+                | Intent::Remove(_)
+                | Intent::Check(_)
+                | Intent::ListItems { .. }
+                | Intent::ListLists
+                | Intent::ShowList(_)
+                | Intent::CheckOff { .. }
+                | Intent::Recurring { .. }
+        )
+    }
+}
+
 /// A request the grammar recognised but that names nothing to act on ("add", "out of").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Verb {
@@ -292,7 +324,81 @@ pub(super) fn parse(text: &str) -> Intent {
     if let Some(intent) = small_talk(&all) {
         return intent;
     }
-    let t = clean(&all);
+    read(&all)
+}
+
+/// Reads a message that may hold several requests joined by "and" or a comma ("I bought
+/// eggs and we're out of milk"): when every clause is a request for the pantry or lists, all
+/// of them in order; otherwise the message read as one (so "add milk and eggs" stays one).
+pub(super) fn parse_all(text: &str) -> Vec<Intent> {
+    let whole = parse(text);
+    let all = tokenize(text);
+    let clauses = clauses(clean(&all));
+    if clauses.len() < 2 {
+        return vec![whole];
+    }
+    let mut intents: Vec<Intent> = Vec::new();
+    for clause in clauses {
+        // "we're out of eggs, add them to the list": "them" is the eggs.
+        let previous = intents.last().map(Intent::names).unwrap_or_default();
+        let resolved = resolve_pronouns(clause, &previous);
+        let mut intent = read(resolved.as_deref().unwrap_or(clause));
+        // "I bought eggs and ate two": a clause naming nothing means the same items.
+        if matches!(intent, Intent::Incomplete(_)) && !previous.is_empty() {
+            let mut completed = clause.to_vec();
+            completed.extend(tokenize(&previous.join(" and ")));
+            intent = read(&completed);
+        }
+        intents.push(intent);
+    }
+    if intents.iter().all(Intent::acts) {
+        intents
+    } else {
+        vec![whole]
+    }
+}
+
+/// Splits at a separator followed by what starts a request: a subject ("we're", "I") or a
+/// verb ("add", "remove").
+fn clauses(t: &[Token]) -> Vec<&[Token]> {
+    const STARTS: &[&str] = &[
+        "i", "we", "ive", "weve", "im", "were", "id", "add", "put", "remove", "delete", "tick",
+        "cross", "buy", "bought", "got", "used", "ate", "drank", "throw", "mark", "show",
+        "finished", "ran", "need", "do", "is", "are", "whats", "what", "how", "out", "then",
+    ];
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    for (i, token) in t.iter().enumerate() {
+        let next = t.get(i + 1);
+        if token.is_separator() && next.is_some_and(|n| STARTS.iter().any(|w| n.is(w))) {
+            clauses.push(&t[start..i]);
+            start = i + 1;
+        }
+    }
+    clauses.push(&t[start..]);
+    clauses.retain(|c| !c.is_empty());
+    clauses
+}
+
+/// The clause with "it", "them", "those" or "these" replaced by `names` (joined by "and"),
+/// or `None` when it has no such word or there is nothing to refer to.
+fn resolve_pronouns(clause: &[Token], names: &[String]) -> Option<Vec<Token>> {
+    const PRONOUNS: &[&str] = &["it", "them", "those", "these"];
+    let at = clause
+        .iter()
+        .position(|w| PRONOUNS.iter().any(|p| w.is(p)))?;
+    if names.is_empty() {
+        return None;
+    }
+    let mut resolved = clause[..at].to_vec();
+    resolved.extend(tokenize(&names.join(" and ")));
+    resolved.extend_from_slice(&clause[at + 1..]);
+    Some(resolved)
+}
+
+/// Reads one request, politeness trimmed.
+fn read(tokens: &[Token]) -> Intent {
+    let t = clean(tokens);
     if t.is_empty() {
         return Intent::Unknown;
     }
