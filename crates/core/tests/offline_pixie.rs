@@ -1023,6 +1023,10 @@ async fn odd_input_never_panics() {
         "list list list",
         "every week",
         "\u{0}\u{7f}\n\t",
+        &"to the list ".repeat(400),
+        &"every ".repeat(800),
+        &"and ".repeat(1200),
+        &"1/2 ".repeat(1200),
     ];
     for text in odd {
         let _ = run(user_turn(text, ALL_TOOLS)).await;
@@ -1036,6 +1040,25 @@ async fn odd_input_never_panics() {
     let got = calls(&format!("add {}", "milk, ".repeat(400))).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].1["items"].as_array().map(Vec::len), Some(400));
+}
+
+#[tokio::test]
+async fn a_digest_request_passes_the_facts_through() {
+    let request = request_with(
+        vec![
+            ModelMessage::System("Write a friendly daily digest of these facts.".into()),
+            ModelMessage::User("  3 items expire this week: milk, eggs, spinach.  ".into()),
+        ],
+        &[],
+    );
+    let (reply, pieces) = run(request).await;
+    assert_eq!(reply.text, "3 items expire this week: milk, eggs, spinach.");
+    assert_eq!(pieces.concat(), reply.text);
+    // Without tools and without a title or digest, a message is read as usual.
+    let reply = text_reply("hello", &[]).await;
+    assert!(reply.starts_with("Hi there!"));
+    let reply = text_reply("help", &[]).await;
+    assert!(reply.contains("offline mode"), "{reply}");
 }
 
 #[tokio::test]

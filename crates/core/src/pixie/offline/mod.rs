@@ -7,7 +7,8 @@
 //! - **a user message**: it reads the message with a small fixed grammar; a request the
 //!   pantry or lists can serve becomes tool calls (`offline_call_0`, `offline_call_1`, …),
 //!   anything else — a greeting, thanks, "help", or what it did not understand — an answer
-//!   in words. It only calls tools the request offers; if the needed tool is not offered it
+//!   in words. Several requests joined by "and" or a comma ("I bought eggs and we're out of
+//!   milk") give the calls of each, in order. It only calls tools the request offers; if the needed tool is not offered it
 //!   says so instead;
 //! - **no tools offered**: a title request (a system message with the word "title") gets a
 //!   title of at most six words from the last user message; a digest or summary request (a
