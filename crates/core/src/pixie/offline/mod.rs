@@ -82,58 +82,74 @@ impl OfflinePixie {
         if !results.is_empty() {
             return Step::Text(reply::tool_results(&results));
         }
-        let last_user = messages.iter().rev().find_map(|m| match m {
-            ModelMessage::User(text) => Some(text.as_str()),
-            _ => None,
-        });
-        if request.tools.is_empty() {
-            let system = |needle: &str| {
-                messages.iter().any(|m| match m {
-                    ModelMessage::System(text) => contains_word_starting(text, needle),
-                    _ => false,
-                })
-            };
-            if system("title") {
-                return Step::Text(title::title(last_user.unwrap_or("")));
-            }
-            if system("digest") || system("summar") {
-                return Step::Text(last_user.unwrap_or("").trim().to_string());
-            }
+        if request.tools.is_empty()
+            && let Some(text) = titled_or_digest(messages)
+        {
+            return Step::Text(text);
         }
-        let Some(ModelMessage::User(text)) = messages.last() else {
-            return Step::Text(reply::greeting());
-        };
-        let offered = |tool: &str| request.tools.iter().any(|t| t.name == tool);
-        let intents = parse::parse_all(text);
-        let planned: Option<Vec<Vec<calls::Planned>>> = intents.iter().map(calls::plan).collect();
-        if let Some(planned) = planned.map(|p| p.into_iter().flatten().collect::<Vec<_>>()) {
-            if let Some(missing) = planned.iter().find(|p| !offered(p.tool)) {
-                return Step::Text(reply::unavailable(missing.tool));
+        match messages.last() {
+            Some(ModelMessage::User(text)) => {
+                answer(text, &|tool| request.tools.iter().any(|t| t.name == tool))
             }
-            let calls = planned
-                .into_iter()
-                .enumerate()
-                .map(|(i, p)| ToolCall {
-                    id: format!("offline_call_{i}"),
-                    name: p.tool.to_string(),
-                    arguments: p.arguments.to_string(),
-                })
-                .collect();
-            return Step::Calls(calls);
+            _ => Step::Text(reply::greeting()),
         }
-        Step::Text(
-            match intents.into_iter().next().unwrap_or(Intent::Unknown) {
-                Intent::Greeting => reply::greeting(),
-                Intent::Thanks => reply::thanks(),
-                Intent::Farewell => reply::farewell(),
-                Intent::Acknowledged => reply::acknowledged(),
-                Intent::Help => reply::help(&offered),
-                Intent::RemoveFromList => reply::remove_from_list(),
-                Intent::Incomplete(verb) => reply::incomplete(verb),
-                _ => reply::fallback(),
-            },
-        )
     }
+}
+
+/// With no tools offered: a title for a title request, the facts back for a digest request.
+fn titled_or_digest(messages: &[ModelMessage]) -> Option<String> {
+    let last_user = messages.iter().rev().find_map(|m| match m {
+        ModelMessage::User(text) => Some(text.as_str()),
+        _ => None,
+    });
+    let system = |needle: &str| {
+        messages.iter().any(|m| match m {
+            ModelMessage::System(text) => contains_word_starting(text, needle),
+            _ => false,
+        })
+    };
+    if system("title") {
+        return Some(title::title(last_user.unwrap_or("")));
+    }
+    if system("digest") || system("summar") {
+        return Some(last_user.unwrap_or("").trim().to_string());
+    }
+    None
+}
+
+/// Answers a user message: tool calls when every request in it can be served by an offered
+/// tool, words otherwise.
+fn answer(text: &str, offered: &dyn Fn(&str) -> bool) -> Step {
+    let intents = parse::parse_all(text);
+    let planned: Option<Vec<Vec<calls::Planned>>> = intents.iter().map(calls::plan).collect();
+    if let Some(planned) = planned {
+        let planned: Vec<calls::Planned> = planned.into_iter().flatten().collect();
+        if let Some(missing) = planned.iter().find(|p| !offered(p.tool)) {
+            return Step::Text(reply::unavailable(missing.tool));
+        }
+        let calls = planned
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| ToolCall {
+                id: format!("offline_call_{i}"),
+                name: p.tool.to_string(),
+                arguments: p.arguments.to_string(),
+            })
+            .collect();
+        return Step::Calls(calls);
+    }
+    Step::Text(
+        match intents.into_iter().next().unwrap_or(Intent::Unknown) {
+            Intent::Greeting => reply::greeting(),
+            Intent::Thanks => reply::thanks(),
+            Intent::Farewell => reply::farewell(),
+            Intent::Acknowledged => reply::acknowledged(),
+            Intent::Help => reply::help(offered),
+            Intent::RemoveFromList => reply::remove_from_list(),
+            Intent::Incomplete(verb) => reply::incomplete(verb),
+            _ => reply::fallback(),
+        },
+    )
 }
 
 /// The tool results the conversation ends with, each with the name of the tool it answers
