@@ -195,6 +195,7 @@ fn parse_item(tokens: &[Token]) -> Option<ItemPhrase> {
     })
 }
 
+/// The item, if the words left name something (not just "it", a number word or nothing).
 fn finish(tokens: &[Token], quantity: Option<Quantity>, unit: Option<Unit>) -> Option<ItemPhrase> {
     let tokens = trim_end(trim_start(tokens, LEADING), TRAILING);
     let name = raw_text(tokens);

@@ -33,6 +33,7 @@ struct Interner {
 }
 
 impl Interner {
+    /// The `'static` copy of `text`, leaked the first time it is seen.
     fn intern(&mut self, text: &str) -> &'static str {
         if let Some(&known) = self.words.get(text) {
             return known;
@@ -44,6 +45,7 @@ impl Interner {
     }
 }
 
+/// The process-wide interner (the port's callback outlives any one reply).
 fn interner() -> &'static Mutex<Interner> {
     static INTERNER: OnceLock<Mutex<Interner>> = OnceLock::new();
     INTERNER.get_or_init(Mutex::default)

@@ -27,6 +27,7 @@ pub(super) struct Token {
 }
 
 impl Token {
+    /// A word token.
     fn word(raw: &str, norm: &str) -> Token {
         Token {
             raw: raw.to_string(),
@@ -46,6 +47,7 @@ impl Token {
     }
 }
 
+/// Straight, curly and backtick apostrophes: phones type any of them.
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ')
 }

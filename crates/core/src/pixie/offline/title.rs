@@ -96,6 +96,7 @@ fn join<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// `text` with its first letter in upper case.
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {

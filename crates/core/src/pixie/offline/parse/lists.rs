@@ -5,7 +5,9 @@ use super::{Intent, Interval, Verb, skip_subject, strip_articles};
 use crate::pixie::offline::quantity::{parse_items, parse_names};
 use crate::pixie::offline::text::{Kind, Token, after, after_any, raw_text, trim_end, trim_start};
 
-pub(super) fn interval_at(t: &[Token], i: usize) -> Option<(Interval, usize)> {
+/// How often, if a schedule phrase starts at token `i` ("every week", "fortnightly",
+/// "every saturday"), and how many tokens it takes.
+fn interval_at(t: &[Token], i: usize) -> Option<(Interval, usize)> {
     const PHRASES: &[(&str, Interval)] = &[
         ("every two weeks", Interval::Biweekly),
         ("every 2 weeks", Interval::Biweekly),
@@ -56,6 +58,8 @@ pub(super) fn interval_at(t: &[Token], i: usize) -> Option<(Interval, usize)> {
     None
 }
 
+/// "buy milk every week", "make coffee recurring monthly". Runs first, so the schedule words
+/// are not read as part of an item; "stop buying…" and questions are left alone.
 pub(super) fn recurring(t: &[Token]) -> Option<Intent> {
     const QUESTIONS: &[&str] = &[
         "what", "whats", "which", "show", "do", "how", "when", "is", "are",
@@ -122,6 +126,7 @@ pub(super) fn recurring(t: &[Token]) -> Option<Intent> {
     })
 }
 
+/// "show my lists", "what lists do we have": the word "lists" after a show/question word.
 pub(super) fn all_lists(t: &[Token]) -> Option<Intent> {
     const OPENERS: &[&str] = &[
         "show", "what", "whats", "which", "my", "our", "list", "all", "see", "view", "open",
@@ -131,6 +136,7 @@ pub(super) fn all_lists(t: &[Token]) -> Option<Intent> {
     (opens && t.iter().any(|w| w.is("lists"))).then_some(Intent::ListLists)
 }
 
+/// "show the weekend list", "what's on my shopping list", "what do we need".
 pub(super) fn show_list(t: &[Token]) -> Option<Intent> {
     const OPENERS: &[&str] = &[
         "show me whats on",
@@ -208,6 +214,8 @@ pub(super) fn show_list(t: &[Token]) -> Option<Intent> {
     }
 }
 
+/// "tick off milk", "cross milk off the list", "mark milk as bought". "check" only counts with
+/// "off" or "as", so "check if we have eggs" stays a question.
 pub(super) fn tick_off(t: &[Token]) -> Option<Intent> {
     const VERBS: &[&str] = &["tick", "check", "cross", "strike", "scratch", "mark"];
     const DONE: &[&str] = &[
@@ -251,6 +259,8 @@ pub(super) fn tick_off(t: &[Token]) -> Option<Intent> {
     })
 }
 
+/// "add 2 milk and bread to the list", "we need eggs", "put eggs on the Party list"; a pantry
+/// target ("add 3 apples to the pantry") means bought instead.
 pub(super) fn add_to_list(t: &[Token]) -> Option<Intent> {
     const VERBS: &[&str] = &[
         "add",

@@ -441,6 +441,7 @@ fn skip_subject(t: &[Token]) -> &[Token] {
     trim_start(t, ADVERB)
 }
 
+/// Drops leading "the", "my", "our"…, which never name a list or item.
 fn strip_articles(t: &[Token]) -> &[Token] {
     trim_start(t, ARTICLES)
 }

@@ -7,6 +7,7 @@ use crate::items::Category;
 use crate::pixie::offline::quantity::{parse_items, parse_names};
 use crate::pixie::offline::text::{Token, after, after_any, before_any, raw_text, trim_end};
 
+/// "what's expiring?", "what goes off soon": within 7 days, or 30 when a month is mentioned.
 pub(super) fn expiring(t: &[Token]) -> Option<Intent> {
     const PHRASES: &[&str] = &[
         "going off",
@@ -39,6 +40,8 @@ pub(super) fn expiring(t: &[Token]) -> Option<Intent> {
     })
 }
 
+/// "what's in the pantry", "what do we have", "what snacks do we have" (a category or a
+/// search), "what's in the freezer" (frozen).
 pub(super) fn pantry_listing(t: &[Token]) -> Option<Intent> {
     const WHOLE: &[&str] = &[
         "what do we have",
@@ -151,6 +154,7 @@ pub(super) fn category_for(text: &str) -> Option<Category> {
     })
 }
 
+/// "do we have eggs?", "any eggs left?", "how much rice do we have": one check per item.
 pub(super) fn check(t: &[Token]) -> Option<Intent> {
     const OPENERS: &[&str] = &[
         "do we still have any",
@@ -260,6 +264,7 @@ pub(super) fn check(t: &[Token]) -> Option<Intent> {
     })
 }
 
+/// "remove eggs from the pantry", "delete the old yoghurt", "throw out the bread".
 pub(super) fn remove(t: &[Token]) -> Option<Intent> {
     const VERBS: &[&str] = &[
         "get rid of",
@@ -301,6 +306,8 @@ pub(super) fn remove(t: &[Token]) -> Option<Intent> {
     })
 }
 
+/// "we're out of eggs", "used up the milk", "the bread ran out" (all of it), or "used 2 eggs"
+/// (some).
 pub(super) fn consume(t: &[Token]) -> Option<Intent> {
     const ALL: &[&str] = &[
         "used the last of",
@@ -405,6 +412,7 @@ pub(super) fn consume(t: &[Token]) -> Option<Intent> {
     })
 }
 
+/// "I bought 500 g rice", "picked up a dozen eggs", "got the milk" (got alone means bought).
 pub(super) fn bought(t: &[Token]) -> Option<Intent> {
     const VERBS: &[&str] = &[
         "bought",

@@ -4,6 +4,8 @@
 use super::Intent;
 use crate::pixie::offline::text::{Kind, Token, after, trim_end, trim_start};
 
+/// Whether every word is in `vocabulary` and at least one is in `needed`: small talk is only
+/// recognised as a whole message, so "hi, add eggs" still adds eggs.
 pub(super) fn only_words(tokens: &[Token], vocabulary: &[&str], needed: &[&str]) -> bool {
     let words: Vec<&Token> = tokens.iter().filter(|t| t.kind != Kind::Comma).collect();
     !words.is_empty()
@@ -11,6 +13,7 @@ pub(super) fn only_words(tokens: &[Token], vocabulary: &[&str], needed: &[&str])
         && words.iter().any(|t| needed.iter().any(|w| t.is(w)))
 }
 
+/// "hi", "hello pixie", "good morning", "how are you".
 pub(super) fn is_greeting(tokens: &[Token]) -> bool {
     const GREETINGS: &[&str] = &[
         "hi",
@@ -40,6 +43,7 @@ pub(super) fn is_greeting(tokens: &[Token]) -> bool {
     only_words(tokens, &vocabulary, &needed)
 }
 
+/// "thanks", "thank you so much, Pixie!", "cheers".
 pub(super) fn is_thanks(tokens: &[Token]) -> bool {
     const THANKS: &[&str] = &[
         "thanks",
@@ -165,6 +169,7 @@ pub(super) fn small_talk(tokens: &[Token]) -> Option<Intent> {
     whole(ACKS).then_some(Intent::Acknowledged)
 }
 
+/// "help", "what can you do".
 pub(super) fn help(t: &[Token]) -> Option<Intent> {
     const HELP: &[&str] = &[
         "help",
