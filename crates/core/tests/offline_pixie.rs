@@ -762,6 +762,29 @@ async fn small_talk_is_answered_in_words() {
 }
 
 #[tokio::test]
+async fn everyday_chat_is_not_a_pantry_change() {
+    for text in [
+        "I used to live in Paris",
+        "I had a great day",
+        "remove me from the home",
+        "we're out of time",
+        "I need a hug",
+        "check the weather",
+        "good job",
+        "what time is it",
+    ] {
+        assert_eq!(calls(text).await, vec![], "{text}");
+    }
+    assert_eq!(
+        calls("get me a coffee").await,
+        vec![call(
+            "addToList",
+            json!({"items": [{"name": "coffee", "quantity": 1}]})
+        )]
+    );
+}
+
+#[tokio::test]
 async fn words_inside_words_do_not_match() {
     for text in [
         "this is it",

@@ -310,7 +310,7 @@ pub(super) fn add_to_list(t: &[Token]) -> Option<Intent> {
         "still need",
     ];
     let rest = after_any(skip_subject(t), VERBS)?;
-    let rest = trim_start(rest, &["down"]);
+    let rest = trim_start(rest, &["down", "me", "us", "for me", "for us"]);
     let (rest, target) = match split_target(rest) {
         (rest, Some(target)) => (rest, Some(target)),
         (rest, None) => match split_named_list(rest) {

@@ -5,7 +5,7 @@ use super::target::{Target, split_target};
 use super::{ACTIONS, Intent, PANTRY_WORDS, Verb, skip_subject, strip_articles};
 use crate::items::Category;
 use crate::pixie::offline::quantity::{parse_items, parse_names};
-use crate::pixie::offline::text::{Token, after, after_any, before_any, raw_text, trim_end};
+use crate::pixie::offline::text::{Kind, Token, after, after_any, before_any, raw_text, trim_end};
 
 /// "what's expiring?", "what goes off soon": within 7 days, or 30 when a month is mentioned.
 pub(super) fn expiring(t: &[Token]) -> Option<Intent> {
@@ -403,6 +403,13 @@ pub(super) fn consume(t: &[Token]) -> Option<Intent> {
         },
     };
     let (rest, all) = found?;
+    // "I used to live…" is not using anything; "I had a great day" is not eating it, so "had"
+    // needs a number ("had 2 eggs").
+    if after(s, "used to").is_some()
+        || (s.first().is_some_and(|w| w.is("had")) && !starts_with_number(rest))
+    {
+        return None;
+    }
     let (rest, _) = split_target(rest);
     let items = parse_items(rest);
     Some(if items.is_empty() {
@@ -436,4 +443,14 @@ pub(super) fn bought(t: &[Token]) -> Option<Intent> {
     } else {
         Intent::Bought(items)
     })
+}
+
+/// Whether the words start with a number ("2", "two").
+fn starts_with_number(t: &[Token]) -> bool {
+    const WORDS: &[&str] = &[
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "half",
+    ];
+    t.first()
+        .is_some_and(|w| matches!(w.kind, Kind::Number(_)) || WORDS.iter().any(|n| w.is(n)))
 }
