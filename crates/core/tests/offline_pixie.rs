@@ -588,6 +588,7 @@ async fn everyday_phrasings() {
         ),
         ("yes please add eggs", items(&["eggs"])),
         ("add salt to taste", items(&["salt to taste"])),
+        ("add milk to the list and eggs", items(&["milk", "eggs"])),
         (
             "add 2 milk to Quick Items please",
             vec![call(

@@ -311,14 +311,18 @@ pub(super) fn add_to_list(t: &[Token]) -> Option<Intent> {
     ];
     let rest = after_any(skip_subject(t), VERBS)?;
     let rest = trim_start(rest, &["down", "me", "us", "for me", "for us"]);
-    let (rest, target) = match split_target(rest) {
-        (rest, Some(target)) => (rest, Some(target)),
-        (rest, None) => match split_named_list(rest) {
-            Some((items, name)) => (items, Some(Target::List(Some(name)))),
-            None => (rest, None),
+    let (before, target, after_target) = match split_target(rest) {
+        (before, Some(target)) => (before, Some(target), &[][..]),
+        (_, None) => match split_inner_list(rest) {
+            Some(found) => found,
+            None => match split_named_list(rest) {
+                Some((items, name)) => (items, Some(Target::List(Some(name))), &[][..]),
+                None => (rest, None, &[][..]),
+            },
         },
     };
-    let items = parse_items(rest);
+    let mut items = parse_items(before);
+    items.extend(parse_items(after_target));
     if items.is_empty() {
         return Some(Intent::Incomplete(Verb::Add));
     }
@@ -343,4 +347,16 @@ pub(super) fn implicit_add(t: &[Token]) -> Option<Intent> {
     };
     let items = parse_items(rest);
     (!items.is_empty()).then_some(Intent::AddToList { items, list })
+}
+
+/// "add milk to the list and eggs": a list target in the middle, more items after it.
+fn split_inner_list(t: &[Token]) -> Option<(&[Token], Option<Target>, &[Token])> {
+    let end = t
+        .iter()
+        .position(|w| w.is("list"))
+        .filter(|&k| t.get(k + 1).is_some_and(Token::is_separator))?;
+    match split_target(&t[..=end]) {
+        (before, Some(target)) => Some((before, Some(target), &t[end + 2..])),
+        _ => None,
+    }
 }
