@@ -82,8 +82,13 @@ pub(super) fn help(offered: &dyn Fn(&str) -> bool) -> String {
                 the pantry and lists aren't within reach in this conversation."
             .to_string();
     }
+    let joined = if lines.len() > 1 {
+        "\nYou can join two with \"and\": \"I bought eggs and we're out of milk\"."
+    } else {
+        ""
+    };
     format!(
-        "Here's what I understand (I'm in offline mode, so simple sentences work best):\n{}",
+        "Here's what I understand (I'm in offline mode, so simple sentences work best):\n{}{joined}",
         lines.join("\n")
     )
 }
