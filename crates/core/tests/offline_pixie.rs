@@ -786,6 +786,55 @@ async fn everyday_chat_is_not_a_pantry_change() {
 }
 
 #[tokio::test]
+async fn politeness_case_and_punctuation_do_not_change_the_calls() {
+    let bases = [
+        "add 2 milk and bread to the list",
+        "add eggs to the weekend list",
+        "I bought 500 g rice",
+        "we're out of eggs",
+        "used 2 eggs",
+        "do we have eggs",
+        "what's expiring",
+        "show my lists",
+        "show the weekend list",
+        "what's in the pantry",
+        "tick off milk",
+        "remove eggs from the pantry",
+        "buy milk every week",
+    ];
+    let wrappers = [
+        ("please ", ""),
+        ("Pixie, ", ""),
+        ("can you ", "?"),
+        ("could you please ", ", thanks!"),
+        ("", " please."),
+        ("hey pixie ", "!!"),
+        ("  ", "  "),
+    ];
+    let mut wrong = Vec::new();
+    for base in bases {
+        let expected = calls(base).await;
+        assert!(!expected.is_empty(), "{base}");
+        let variants = wrappers
+            .iter()
+            .map(|(before, after)| format!("{before}{base}{after}"))
+            .chain([
+                base.to_uppercase(),
+                base.replace('\'', "’"),
+                base.replace('\'', ""),
+            ]);
+        // Names keep the user's capitals, so compare ignoring case.
+        let lower = |calls: &[(String, Value)]| format!("{calls:?}").to_lowercase();
+        for variant in variants {
+            if lower(&calls(&variant).await) != lower(&expected) {
+                wrong.push(variant);
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[tokio::test]
 async fn words_inside_words_do_not_match() {
     for text in [
         "this is it",
