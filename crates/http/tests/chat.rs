@@ -16,7 +16,7 @@ use pantry_store::test_support::TestDb;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{CapturedLog, status};
+use support::{CapturedLog, Person, status};
 
 macro_rules! on_both_backends {
     ($sqlite:ident, $postgres:ident, $scenario:ident) => {

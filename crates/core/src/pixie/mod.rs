@@ -8,6 +8,7 @@ pub mod arguments;
 pub mod context;
 pub mod limits;
 pub mod model;
+pub mod offline;
 pub mod service;
 pub mod thread;
 pub mod tools;
