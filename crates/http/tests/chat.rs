@@ -261,8 +261,8 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
         .collect();
     assert_eq!(added.len(), 2, "{changes}");
     for event in added {
-        assert_eq!(event["actor"]["kind"], "pixie", "{event}");
-        assert_eq!(event["actor"]["userId"], json!(alice.id), "{event}");
+        assert_eq!(event["actorKind"], "pixie", "{event}");
+        assert_eq!(event["actorId"], json!(alice.id), "{event}");
     }
 
     // The month's use.
@@ -623,7 +623,7 @@ on_both_backends!(
 async fn offline_pixie_works_with_no_model(db: &TestDb) {
     let state = offline(db, PixieConfig::default());
     let app = app!(state);
-    let health = send!(app, "GET", "/health".to_owned(), None).json();
+    let health = send!(app, "GET", "/health", None).json();
     assert_eq!(health["agent"], "offline");
     assert_eq!(health["assistant"], "offline");
     let alice = sign_up!(app, "alice");
@@ -790,8 +790,18 @@ async fn threads_and_messages(db: &TestDb) {
         Some(&alice.token)
     );
     assert_eq!(status(&gone), 404);
+    // Only the welcome thread of the sign-up is left.
     let listed = send!(app, "GET", base.clone(), Some(&alice.token)).json();
-    assert_eq!(listed["data"].as_array().unwrap().len(), 0);
+    let titles: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        vec![pantry_core::accounts::service::WELCOME_THREAD_TITLE]
+    );
 }
 on_both_backends!(
     sqlite_threads_and_messages,

@@ -1114,3 +1114,195 @@ async fn postgres_two_instances_share_changes_and_a_lost_listener_loses_nothing(
     assert_eq!(seqs(&ws.changes(1).await), [last + 1]);
     db_two.close();
 }
+
+// ---- Chat on the socket -------------------------------------------------------------------------
+
+/// Alice asks Pixie over her socket; Bob's socket in the same home sees her message, the reply
+/// streaming in (cumulative `content` plus the new `delta`), the final reply with its card,
+/// and the list change made by Pixie for Alice. A socket of another home sees none of it.
+async fn a_chat_turn_streams_to_every_socket_of_the_home(db: &TestDb) {
+    use pantry_openai::fake::{FakeOpenAi, Reply, ToolCallScript};
+    let fake = FakeOpenAi::start(vec![
+        Reply::tool_calls(vec![ToolCallScript::new(
+            "call_1",
+            "addToList",
+            &["{\"items\": [{\"name\": ", "\"eggs\", \"quantity\": 12}]}"],
+        )]),
+        Reply::text(&["Eggs ", "are on ", "the list."])
+            .with_delay_between_chunks(Duration::from_millis(20)),
+        Reply::text(&["Eggs"]),
+    ]);
+    let model = pantry_openai::OpenAiModel::new(fake.config()).unwrap();
+    let mut state = state_with(db, LiveConfig::default());
+    state.chat = support::chat_service(
+        &db.db,
+        std::sync::Arc::new(model),
+        pantry_core::pixie::service::PixieConfig::default(),
+    );
+    let srv = serve(&state);
+    let alice = sign_up(&srv, "alice").await;
+    let bob = sign_up(&srv, "bob").await;
+    let eve = sign_up(&srv, "eve").await;
+    support::add_member(&db.db, alice.home, bob.id, "member").await;
+    let (status, thread) = api(
+        &srv,
+        "POST",
+        &format!("/api/homes/{}/chat/threads", alice.home),
+        &alice.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{thread}");
+    let thread_id = thread["data"]["id"].as_str().unwrap().to_owned();
+
+    let mut alice_ws = Ws::open(&srv, &alice).await;
+    alice_ws.next_of("subscribed").await;
+    let mut bob_ws = Ws::open(&srv, &bob).await;
+    bob_ws.next_of("subscribed").await;
+    bob_ws
+        .send(json!({ "type": "subscribe", "payload": { "homeIds": [alice.home] } }))
+        .await;
+    bob_ws.next_of("unsubscribed").await;
+    bob_ws.next_of("subscribed").await;
+    let mut eve_ws = Ws::open(&srv, &eve).await;
+    eve_ws.next_of("subscribed").await;
+
+    alice_ws
+        .send(json!({ "type": "message", "payload": { "threadId": thread_id, "content": "we need a dozen eggs" } }))
+        .await;
+
+    // Everything Bob's socket receives until Pixie is idle again.
+    let mut frames = Vec::new();
+    loop {
+        let frame = bob_ws.json().await;
+        let idle = frame["type"] == "status" && frame["payload"]["status"] == "idle";
+        frames.push(frame);
+        if idle {
+            break;
+        }
+    }
+    fn of<'a>(frames: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> {
+        frames.iter().filter(move |f| f["type"] == kind)
+    }
+    let typing = of(&frames, "status").next().unwrap();
+    assert_eq!(typing["payload"]["status"], "typing");
+    assert_eq!(typing["payload"]["threadId"], thread_id);
+    let echo = of(&frames, "message").next().expect("the question echoed");
+    assert_eq!(echo["payload"]["role"], "user");
+    assert_eq!(echo["payload"]["content"], "we need a dozen eggs");
+    assert_eq!(echo["payload"]["userId"], alice.id.to_string());
+
+    let mut deltas = String::new();
+    let mut streamed = 0;
+    for frame in of(&frames, "ui_message").filter(|f| f["payload"]["isStreaming"] == true) {
+        streamed += 1;
+        deltas.push_str(frame["payload"]["delta"].as_str().unwrap());
+        assert_eq!(frame["payload"]["content"], deltas, "content is cumulative");
+    }
+    assert!(streamed >= 3, "the reply streamed in pieces ({streamed})");
+    assert_eq!(deltas, "Eggs are on the list.");
+    let last = of(&frames, "ui_message")
+        .find(|f| f["payload"]["isStreaming"] == false)
+        .expect("the final reply");
+    assert_eq!(last["payload"]["content"], "Eggs are on the list.");
+    assert_eq!(last["payload"]["ui"]["type"], "grocery-list");
+    assert_eq!(last["payload"]["ui"]["data"]["items"][0]["name"], "eggs");
+
+    // The change Pixie made arrives as a change frame, attributed to Pixie for Alice (it
+    // travels through the change log, so it may come before or after the reply).
+    let change = match frames
+        .iter()
+        .find(|f| is_change(f) && f["payload"]["kind"] == "list_item.added")
+    {
+        Some(change) => change.clone(),
+        None => loop {
+            let frame = bob_ws.changes(1).await.remove(0);
+            if frame["payload"]["kind"] == "list_item.added" {
+                break frame;
+            }
+        },
+    };
+    assert_eq!(change["payload"]["actorKind"], "pixie");
+    assert_eq!(change["payload"]["actorId"], alice.id.to_string());
+    assert_eq!(change["payload"]["listItem"]["name"], "eggs");
+
+    // Alice's own socket got the reply too, but not her own message back.
+    let alice_last = loop {
+        let frame = alice_ws.json().await;
+        assert_ne!(
+            frame["type"], "message",
+            "the asker does not get her message echoed"
+        );
+        if frame["type"] == "ui_message" && frame["payload"]["isStreaming"] == false {
+            break frame;
+        }
+    };
+    assert_eq!(
+        alice_last["payload"]["messageId"],
+        last["payload"]["messageId"]
+    );
+
+    let nothing = eve_ws.until_pong().await;
+    assert!(
+        nothing
+            .iter()
+            .all(|f| f["type"] != "ui_message" && f["type"] != "message"),
+        "another home saw the chat: {nothing:?}"
+    );
+
+    // A message about a thread of another home is refused and runs nothing.
+    eve_ws
+        .send(json!({ "type": "message", "payload": { "threadId": thread_id, "content": "hi" } }))
+        .await;
+    let refused = eve_ws.next_of("error").await;
+    assert_eq!(refused["payload"]["code"], "NOT_FOUND");
+    assert_eq!(fake.request_count(), 3);
+}
+on_both_backends!(
+    sqlite_a_chat_turn_streams_to_every_socket_of_the_home,
+    postgres_a_chat_turn_streams_to_every_socket_of_the_home,
+    a_chat_turn_streams_to_every_socket_of_the_home
+);
+
+/// The asking socket closes while Pixie is still answering and nobody else watches: the
+/// model request is cancelled.
+async fn closing_the_asking_socket_cancels_the_model_request(db: &TestDb) {
+    use pantry_openai::fake::{FakeOpenAi, Reply};
+    let fake = FakeOpenAi::start(vec![
+        Reply::text(&["one ", "two ", "three ", "four ", "five"])
+            .with_delay_between_chunks(Duration::from_millis(300)),
+    ]);
+    let model = pantry_openai::OpenAiModel::new(fake.config()).unwrap();
+    let mut state = state_with(db, LiveConfig::default());
+    state.chat = support::chat_service(
+        &db.db,
+        std::sync::Arc::new(model),
+        pantry_core::pixie::service::PixieConfig::default(),
+    );
+    let srv = serve(&state);
+    let alice = sign_up(&srv, "alice").await;
+    let (_, thread) = api(
+        &srv,
+        "POST",
+        &format!("/api/homes/{}/chat/threads", alice.home),
+        &alice.token,
+        None,
+    )
+    .await;
+    let thread_id = thread["data"]["id"].as_str().unwrap().to_owned();
+    let mut ws = Ws::open(&srv, &alice).await;
+    ws.next_of("subscribed").await;
+    ws.send(json!({ "type": "message", "payload": { "threadId": thread_id, "content": "count to five" } }))
+        .await;
+    ws.next_of("ui_message").await;
+    drop(ws);
+    assert!(
+        fake.wait_for_disconnects(1, PATIENCE).await,
+        "the model request outlived the socket"
+    );
+}
+on_both_backends!(
+    sqlite_closing_the_asking_socket_cancels_the_model_request,
+    postgres_closing_the_asking_socket_cancels_the_model_request,
+    closing_the_asking_socket_cancels_the_model_request
+);

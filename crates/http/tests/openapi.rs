@@ -2014,6 +2014,67 @@ async fn responses_match_the_document(state: pantry_http::AppState) {
     );
     c.check("GET", ACTIVITY, &bad_page);
     conform!(c, app, "GET", ACTIVITY, [uuid::Uuid::now_v7()], e);
+
+    // Chat, answered by offline Pixie.
+    const THREADS: &str = "/api/homes/{home_id}/chat/threads";
+    const THREAD: &str = "/api/homes/{home_id}/chat/threads/{thread_id}";
+    const MESSAGES: &str = "/api/homes/{home_id}/chat/threads/{thread_id}/messages";
+    let thread = conform!(c, app, "POST", THREADS, [home], e);
+    let thread = thread["data"]["id"].as_str().unwrap().to_owned();
+    conform!(c, app, "POST", THREADS, [home], e, json!({"title": ""}));
+    conform!(c, app, "GET", THREADS, [home], f);
+    conform!(c, app, "GET", THREAD, [home, thread], f);
+    conform!(
+        c,
+        app,
+        "PATCH",
+        THREAD,
+        [home, thread],
+        f,
+        json!({"title": "Dinner"})
+    );
+    conform!(
+        c,
+        app,
+        "PATCH",
+        THREAD,
+        [home, thread],
+        e,
+        json!({"title": "Dinner"})
+    );
+    let turn = conform!(
+        c,
+        app,
+        "POST",
+        MESSAGES,
+        [home, thread],
+        e,
+        json!({"content": "add 2 milk and bread to the list"})
+    );
+    assert_eq!(
+        turn["data"]["assistantMessage"]["ui"]["type"], "grocery-list",
+        "{turn}"
+    );
+    conform!(
+        c,
+        app,
+        "POST",
+        MESSAGES,
+        [home, thread],
+        e,
+        json!({"content": ""})
+    );
+    conform!(c, app, "GET", MESSAGES, [home, thread], f);
+    let older = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/chat/threads/{thread}/messages?limit=1&before=x"),
+        f
+    );
+    c.check("GET", MESSAGES, &older);
+    conform!(c, app, "GET", "/api/homes/{home_id}/chat/usage", [home], f);
+    conform!(c, app, "DELETE", THREAD, [home, thread], e);
+    conform!(c, app, "GET", THREAD, [home, thread], e);
     const PREFERENCES: &str = "/api/users/me/preferences";
     conform!(c, app, "GET", PREFERENCES, [], e);
     let bad_home = send!(app, "GET", format!("{PREFERENCES}?homeId=nope"), e);

@@ -203,7 +203,7 @@ impl ChatService {
                 .and_then(|r| r.get("name"))
                 .and_then(Value::as_str)
                 .map(str::to_owned),
-            tool_calls: (!records.is_empty()).then(|| Value::Array(records)),
+            tool_calls: (!records.is_empty()).then_some(Value::Array(records)),
             ui,
             created_at: self.clock.now().max(now),
         };

@@ -337,10 +337,10 @@ struct TurnGuard {
 
 impl Drop for TurnGuard {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            if self.state.live.followers(self.home_id) == 0 {
-                task.abort();
-            }
+        if let Some(task) = self.task.take()
+            && self.state.live.followers(self.home_id) == 0
+        {
+            task.abort();
         }
     }
 }
@@ -395,10 +395,10 @@ async fn send(
     let task = actix_web::rt::spawn(async move {
         let mut observer = LiveObserver::new(task_state.clone(), home_id, thread_id, None);
         let outcome = task_state.chat.send(request, &mut observer).await;
-        if let Ok(outcome) = &outcome {
-            if let Some(title) = &outcome.new_title {
-                observer.titled(title);
-            }
+        if let Ok(outcome) = &outcome
+            && let Some(title) = &outcome.new_title
+        {
+            observer.titled(title);
         }
         let _ = sender.send(outcome);
     });

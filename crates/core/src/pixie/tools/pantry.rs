@@ -46,7 +46,7 @@ pub(super) fn unit_of(word: Option<&str>) -> (Option<Unit>, Option<String>) {
 
 /// Outcome of looking an item up by the name a person used.
 pub(super) enum Found {
-    One(PantryItem),
+    One(Box<PantryItem>),
     None,
     Several(Vec<String>),
 }
@@ -76,11 +76,16 @@ pub(super) async fn find_item(
             .iter()
             .find(|i| normalize_name(&i.name) == attempt || normalize_name(&i.name) == wanted)
         {
-            return Ok(Found::One(exact.clone()));
+            return Ok(Found::One(Box::new(exact.clone())));
         }
         match matches.len() {
             0 => continue,
-            1 => return Ok(matches.into_iter().next().map_or(Found::None, Found::One)),
+            1 => {
+                return Ok(matches
+                    .into_iter()
+                    .next()
+                    .map_or(Found::None, |i| Found::One(Box::new(i))));
+            }
             _ => {
                 return Ok(Found::Several(
                     matches.into_iter().map(|i| i.name).collect(),
@@ -299,10 +304,10 @@ pub(super) async fn check_item(items: &ItemService, ctx: &ToolContext, raw: &str
         Ok(found) => found,
         Err(e) => return item_failure(e),
     };
-    if found.is_empty() {
-        if let Ok(Found::One(item)) = find_item(items, ctx, &args.name).await {
-            found.push(item);
-        }
+    if found.is_empty()
+        && let Ok(Found::One(item)) = find_item(items, ctx, &args.name).await
+    {
+        found.push(*item);
     }
     let now = ctx.now;
     let in_stock: Vec<&PantryItem> = found.iter().filter(|i| !i.quantity.is_zero()).collect();
