@@ -175,6 +175,9 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
     let server = HttpServer::new(move || {
         build_app(state.clone(), pipeline.clone(), RouteTable::production())
     })
+    // Streamed frames (live changes, Pixie's words) are small writes: without this, Nagle's
+    // algorithm holds each one until the client's delayed ACK, up to 40 ms.
+    .tcp_nodelay(true)
     .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
     .client_disconnect_timeout(Duration::from_secs(1))
     .keep_alive(KeepAlive::Timeout(KEEP_ALIVE))

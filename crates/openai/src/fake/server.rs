@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
@@ -58,6 +58,8 @@ struct Shared {
     requests: Mutex<Vec<Value>>,
     request_count: AtomicUsize,
     disconnects: AtomicUsize,
+    /// When each streamed answer's first text chunk was handed to the connection.
+    first_tokens: Mutex<Vec<Instant>>,
     next_id: AtomicU64,
 }
 
@@ -115,6 +117,7 @@ impl FakeOpenAi {
             requests: Mutex::new(Vec::new()),
             request_count: AtomicUsize::new(0),
             disconnects: AtomicUsize::new(0),
+            first_tokens: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
         });
         let (started, on_start) = mpsc::channel::<io::Result<(ServerHandle, System)>>();
@@ -133,6 +136,8 @@ impl FakeOpenAi {
                             .default_service(web::to(not_found))
                     })
                     .workers(1)
+                    // Each chunk leaves at once, as from OpenAI (no Nagle delay).
+                    .tcp_nodelay(true)
                     .disable_signals()
                     .shutdown_timeout(0)
                     .listen(listener);
@@ -190,6 +195,12 @@ impl FakeOpenAi {
     /// sign that a cancelled caller really closed its connection.
     pub fn disconnects(&self) -> usize {
         self.shared.disconnects.load(Ordering::SeqCst)
+    }
+
+    /// When each streamed answer's first text chunk was written, in order (at most
+    /// [`REQUEST_LOG_LIMIT`]): what a latency benchmark compares the client's frames with.
+    pub fn first_token_times(&self) -> Vec<Instant> {
+        lock(&self.shared.first_tokens).clone()
     }
 
     /// Waits until [`FakeOpenAi::disconnects`] reaches `count`, for at most `within` (a
@@ -320,6 +331,7 @@ async fn chat_completions(
             sleep: None,
             finished: false,
             shared: shared.into_inner(),
+            token_sent: false,
         })
 }
 
@@ -350,6 +362,25 @@ struct Chunks {
     sleep: Option<Pin<Box<Sleep>>>,
     finished: bool,
     shared: Arc<Shared>,
+    /// Whether the first text chunk went out (and its time was recorded).
+    token_sent: bool,
+}
+
+impl Chunks {
+    /// Hands `bytes` on, noting the time of the first chunk that carries text.
+    fn emit(&mut self, bytes: String) -> Poll<Option<Result<Bytes, Infallible>>> {
+        if !self.token_sent
+            && bytes.contains("\"content\":\"")
+            && !bytes.contains("\"content\":\"\"")
+        {
+            self.token_sent = true;
+            let mut times = lock(&self.shared.first_tokens);
+            if times.len() < REQUEST_LOG_LIMIT {
+                times.push(Instant::now());
+            }
+        }
+        Poll::Ready(Some(Ok(Bytes::from(bytes))))
+    }
 }
 
 impl Stream for Chunks {
@@ -364,7 +395,7 @@ impl Stream for Chunks {
                 }
                 this.sleep = None;
                 return match this.frames.pop_front() {
-                    Some(frame) => Poll::Ready(Some(Ok(Bytes::from(frame.bytes)))),
+                    Some(frame) => this.emit(frame.bytes),
                     None => {
                         this.finished = true;
                         Poll::Ready(None)
@@ -378,7 +409,7 @@ impl Stream for Chunks {
                         .pop_front()
                         .map(|frame| frame.bytes)
                         .unwrap_or_default();
-                    return Poll::Ready(Some(Ok(Bytes::from(bytes))));
+                    return this.emit(bytes);
                 }
                 Some(frame) => this.sleep = Some(Box::pin(sleep(frame.delay))),
                 None if this.stall => {
