@@ -170,6 +170,7 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         idempotency::PURGE_EVERY,
         log.clone(),
     ));
+    let assistant = state.chat.model_name();
     let pipeline = Pipeline::new(settings.http.clone(), log.clone());
     let addr = format!("{}:{}", settings.host, settings.port);
     let server = HttpServer::new(move || {
@@ -199,6 +200,7 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         "mode" => format!("{:?}", settings.mode).to_lowercase(),
         "database" => format!("{:?}", pantry_store::Backend::from_url(settings.database.url.expose()).ok()),
         "migrations_applied" => applied,
+        "assistant" => assistant,
         "startup_ms" => started.elapsed().as_millis() as u64,
     );
     let server = server.run();

@@ -841,3 +841,65 @@ on_both_backends!(
     postgres_the_chat_rate_is_per_person,
     the_chat_rate_is_per_person
 );
+
+/// The system prompt tells the model about the household: both members by name, their diets
+/// merged, what the partner did lately and what expires soon.
+async fn the_prompt_carries_the_household(db: &TestDb) {
+    let fake = FakeOpenAi::start(vec![
+        Reply::text(&["Spinach omelette?"]),
+        Reply::text(&["Dinner"]),
+    ]);
+    let state = with_fake(db, &fake, PixieConfig::default());
+    let app = app!(state);
+    let alice = sign_up!(app, "alice");
+    let bob = sign_up!(app, "bob");
+    support::add_member(&db.db, alice.home, bob.id, "member").await;
+    let prefs = send!(
+        app,
+        "PATCH",
+        "/api/users/me/preferences",
+        Some(&alice.token),
+        json!({"dietaryRestrictions": ["vegetarian"]})
+    );
+    assert_eq!(status(&prefs), 200, "{:?}", prefs.body);
+    let prefs = send!(
+        app,
+        "PATCH",
+        format!("/api/users/me/preferences?homeId={}", alice.home),
+        Some(&bob.token),
+        json!({"dietaryRestrictions": ["nut-free"]})
+    );
+    assert_eq!(status(&prefs), 200, "{:?}", prefs.body);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(30)).to_rfc3339();
+    let added = send!(
+        app,
+        "POST",
+        format!("/api/homes/{}/items", alice.home),
+        Some(&bob.token),
+        json!({"name": "spinach", "expiresAt": tomorrow})
+    );
+    assert_eq!(status(&added), 201, "{:?}", added.body);
+    let thread = new_thread!(app, alice);
+    assert_eq!(
+        status(&say!(app, alice, thread, "what should we cook?")),
+        201
+    );
+
+    let system = fake.requests()[0]["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(system.contains("talking with alice"), "{system}");
+    assert!(system.contains("alice and bob"), "{system}");
+    assert!(system.contains("vegetarian, nut-free"), "{system}");
+    assert!(
+        system.contains("- bob added spinach (just now)"),
+        "{system}"
+    );
+    assert!(system.contains("- spinach (expires in 1d)"), "{system}");
+}
+on_both_backends!(
+    sqlite_the_prompt_carries_the_household,
+    postgres_the_prompt_carries_the_household,
+    the_prompt_carries_the_household
+);
