@@ -24,7 +24,7 @@
 //! model redacts it, and redirects are not followed. An empty key sends no `Authorization`
 //! header (local servers need none).
 //!
-//! With the `fake` feature, [`fake::FakeOpenAi`] is a real HTTP server on 127.0.0.1 that
+//! With the `fake` feature, `fake::FakeOpenAi` is a real HTTP server on 127.0.0.1 that
 //! speaks the same streaming format from a script, for tests of this crate and of its users.
 
 mod client;
