@@ -932,7 +932,10 @@ async fn message_rate_frame_size_and_socket_count_are_limited() {
         .send(json!({ "type": "message", "payload": { "content": "hi" } }))
         .await;
     let error = binary.next_of("error").await;
-    assert_eq!(error["payload"]["error"], "threadId and content are required");
+    assert_eq!(
+        error["payload"]["error"],
+        "threadId and content are required"
+    );
     assert_eq!(error["payload"]["code"], "INVALID_PAYLOAD");
     binary.send(json!({ "type": "dance", "payload": {} })).await;
     let error = binary.next_of("error").await;
