@@ -1310,3 +1310,73 @@ on_both_backends!(
     postgres_closing_the_asking_socket_cancels_the_model_request,
     closing_the_asking_socket_cancels_the_model_request
 );
+
+/// Two instances on one database: a turn answered by instance A reaches a partner's socket on
+/// instance B through the change log: the question and the reply (with its card) as
+/// `home_update` frames of kind `chat.message_added`, attributed to Alice and to Pixie for her.
+async fn chat_messages_reach_sockets_on_another_instance(db: &TestDb) {
+    let a = support::state(&db.db, CapturedLog::default().logger());
+    let b = state_with(db, LiveConfig::default());
+    let srv_a = serve(&a);
+    let srv_b = serve(&b);
+    let alice = sign_up(&srv_a, "alice").await;
+    let bob = sign_up(&srv_b, "bob").await;
+    support::add_member(&db.db, alice.home, bob.id, "member").await;
+    let mut bob_ws = Ws::open(&srv_b, &bob).await;
+    bob_ws.next_of("subscribed").await;
+    bob_ws
+        .send(json!({ "type": "subscribe", "payload": { "homeIds": [alice.home] } }))
+        .await;
+    bob_ws.next_of("unsubscribed").await;
+    bob_ws.next_of("subscribed").await;
+
+    let (status, thread) = api(
+        &srv_a,
+        "POST",
+        &format!("/api/homes/{}/chat/threads", alice.home),
+        &alice.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{thread}");
+    let thread_id = thread["data"]["id"].as_str().unwrap().to_owned();
+    let (status, turn) = api(
+        &srv_a,
+        "POST",
+        &format!(
+            "/api/homes/{}/chat/threads/{thread_id}/messages",
+            alice.home
+        ),
+        &alice.token,
+        Some(json!({"content": "add 2 milk to the list"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{turn}");
+
+    let mut chat = Vec::new();
+    while chat.len() < 2 {
+        let frame = bob_ws.changes(1).await.remove(0);
+        if frame["payload"]["kind"] == "chat.message_added" {
+            chat.push(frame);
+        }
+    }
+    assert_eq!(chat[0]["type"], "home_update");
+    assert_eq!(
+        chat[0]["payload"]["data"]["content"],
+        "add 2 milk to the list"
+    );
+    assert_eq!(chat[0]["payload"]["actorKind"], "user");
+    assert_eq!(chat[0]["payload"]["actorId"], alice.id.to_string());
+    assert_eq!(chat[1]["payload"]["data"]["role"], "assistant");
+    assert_eq!(chat[1]["payload"]["actorKind"], "pixie");
+    assert_eq!(
+        chat[1]["payload"]["data"]["id"],
+        turn["data"]["assistantMessage"]["id"]
+    );
+    assert_eq!(chat[1]["payload"]["data"]["ui"]["type"], "grocery-list");
+}
+on_both_backends!(
+    sqlite_chat_messages_reach_sockets_on_another_instance,
+    postgres_chat_messages_reach_sockets_on_another_instance,
+    chat_messages_reach_sockets_on_another_instance
+);

@@ -8,8 +8,10 @@
 //! their user (`ON DELETE SET NULL`, and NULL from the start when either was deleted while
 //! Pixie answered) and are summed in SQL.
 
+use crate::change_log::append_event;
 use crate::connection::MultiBackend;
 use crate::error::{TxError, to_repo_error};
+use crate::homes::lock_home;
 use crate::ids::parse_stored_id;
 use crate::pool::Database;
 use crate::schema::{chat_messages, chat_threads, chat_usage, homes, users};
@@ -21,9 +23,10 @@ use diesel::expression::KnownCastSqlTypeName;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use pantry_core::change_log::NewHomeEvent;
 use pantry_core::pixie::model::TokenUsage;
 use pantry_core::pixie::thread::{
-    ChatMessage, ChatRepository, ChatRole, ChatThread, TurnUsage, UsageTotals,
+    ChatMessage, ChatRepository, ChatRole, ChatThread, TurnUsage, UsageTotals, events,
 };
 use pantry_core::repo_error::RepoError;
 use serde_json::Value;
@@ -221,7 +224,9 @@ impl ChatRepository for StoreChat {
         let thread_key = message.thread_id.to_string();
         let mut conn = self.db.conn().await?;
         conn.transaction::<_, TxError, _>(async |c| {
-            // The thread's activity first: the UPDATE both proves the thread is in this home
+            // The home first, as every write that appends to its log does (one lock order).
+            lock_home(c, home_id).await?;
+            // Then the thread's activity: the UPDATE both proves the thread is in this home
             // and locks its row, so a concurrent delete waits for this message (and takes it
             // along) or has already won (NotFound here). updated_at never moves backwards.
             let touched = diesel::update(
@@ -255,6 +260,18 @@ impl ChatRepository for StoreChat {
                 ))
                 .execute(c)
                 .await?;
+            append_event(
+                c,
+                &NewHomeEvent {
+                    home_id,
+                    kind: events::MESSAGE_ADDED.to_owned(),
+                    entity_id: Some(message.id),
+                    payload: message.event_payload(),
+                    actor: message.actor(),
+                    at: message.created_at,
+                },
+            )
+            .await?;
             Ok(())
         })
         .await

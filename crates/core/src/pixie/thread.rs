@@ -10,6 +10,41 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// Change-log event kinds of chat.
+pub mod events {
+    /// A message was stored (a member's, or Pixie's reply). The payload is the message
+    /// without its tool calls (`{id, threadId, userId, role, content, intent, ui, createdAt}`);
+    /// it reaches every instance's sockets and is replayed on resume, so partners connected
+    /// elsewhere see the conversation too.
+    pub const MESSAGE_ADDED: &str = "chat.message_added";
+}
+
+impl ChatMessage {
+    /// Who a stored message is attributed to in the change log: the member for their own
+    /// messages, Pixie for that member for replies, the system when there is no member.
+    pub fn actor(&self) -> crate::change_log::Actor {
+        match (self.role, self.user_id) {
+            (ChatRole::User, Some(user)) => crate::change_log::Actor::user(user),
+            (ChatRole::Assistant, Some(user)) => crate::change_log::Actor::pixie(user),
+            (_, None) => crate::change_log::Actor::system(),
+        }
+    }
+
+    /// The change-log payload of [`events::MESSAGE_ADDED`].
+    pub fn event_payload(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "threadId": self.thread_id,
+            "userId": self.user_id,
+            "role": self.role.as_str(),
+            "content": self.content,
+            "intent": self.intent,
+            "ui": self.ui,
+            "createdAt": self.created_at,
+        })
+    }
+}
+
 /// The title shown for a thread nobody (and no auto-titler) has named yet.
 pub const UNTITLED: &str = "New Chat";
 
@@ -162,8 +197,10 @@ pub trait ChatRepository: Send + Sync {
         limit: i64,
     ) -> Result<Vec<ChatMessage>, RepoError>;
 
-    /// Stores a message and moves the thread's `updated_at` to its time. `NotFound` if the
-    /// thread is not in this home (it may have been deleted meanwhile).
+    /// Stores a message, moves the thread's `updated_at` to its time and appends
+    /// [`events::MESSAGE_ADDED`] to the home's change log (attributed by
+    /// [`ChatMessage::actor`]), in one transaction. `NotFound` if the thread is not in this
+    /// home (it may have been deleted meanwhile).
     async fn append_message(&self, home_id: Uuid, message: &ChatMessage) -> Result<(), RepoError>;
 
     /// Records a turn's token usage.

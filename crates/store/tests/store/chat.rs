@@ -844,3 +844,46 @@ async fn deleting_a_home_removes_its_chat(db: &TestDb) {
 on_both_backends!(deleting_a_home_removes_its_chat
     => sqlite_chat_deleting_a_home_removes_its_chat,
        postgres_chat_deleting_a_home_removes_its_chat);
+
+/// Every stored message joins the home's change log in the same transaction: a member's as
+/// theirs, a reply as Pixie's for them, with the message (and its card) as the payload, so
+/// sockets on every instance see it and a resume replays it. A refused append logs nothing.
+async fn stored_messages_join_the_change_log(db: &TestDb) {
+    use pantry_core::change_log::{ActorKind, ChangeLogReader};
+    use pantry_store::StoreChangeLog;
+    let c = Chat::new(db).await;
+    let log = StoreChangeLog::new(db.db.clone());
+    let t = c.thread_at(now()).await;
+    let before = log.latest_seq(c.home).await.expect("seq");
+    let asked = c.say(t.id, "we need eggs", now()).await;
+    let mut reply = message(t.id, Some(c.user), "On the list!", now() + ms(5));
+    reply.role = ChatRole::Assistant;
+    reply.ui = Some(json!({"type": "grocery-list", "data": {"items": []}}));
+    c.t.append_message(c.home, &reply).await.expect("reply");
+
+    let events = log.events_since(c.home, before, 10).await.expect("events");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].kind, "chat.message_added");
+    assert_eq!(events[0].entity_id, Some(asked.id));
+    assert_eq!(events[0].actor.kind, ActorKind::User);
+    assert_eq!(events[0].actor.user_id, Some(c.user));
+    assert_eq!(events[0].payload["content"], "we need eggs");
+    assert_eq!(events[0].payload["threadId"], json!(t.id));
+    assert_eq!(events[1].actor.kind, ActorKind::Pixie);
+    assert_eq!(events[1].actor.user_id, Some(c.user));
+    assert_eq!(events[1].payload["role"], "assistant");
+    assert_eq!(events[1].payload["ui"]["type"], "grocery-list");
+
+    // Through another home: nothing stored, nothing logged anywhere.
+    let other = Chat::new(db).await;
+    let other_before = log.latest_seq(other.home).await.expect("seq");
+    let stray = message(t.id, Some(other.user), "hi", now());
+    assert!(matches!(
+        other.t.append_message(other.home, &stray).await,
+        Err(RepoError::NotFound)
+    ));
+    assert_eq!(log.latest_seq(other.home).await.expect("seq"), other_before);
+    assert_eq!(log.latest_seq(c.home).await.expect("seq"), before + 2);
+}
+on_both_backends!(stored_messages_join_the_change_log
+    => sqlite_chat_stored_messages_join_the_change_log, postgres_chat_stored_messages_join_the_change_log);
