@@ -140,7 +140,7 @@ fn day_in_month(first: NaiveDate, day: u8) -> Option<NaiveDate> {
 
 /// The instant `date` begins in `zone`: its local midnight, the earlier one when the clock is
 /// turned back over midnight, or the first valid instant after when midnight is skipped.
-fn local_midnight(date: NaiveDate, zone: Tz) -> Option<DateTime<Utc>> {
+pub(crate) fn local_midnight(date: NaiveDate, zone: Tz) -> Option<DateTime<Utc>> {
     let midnight = date.and_time(NaiveTime::MIN);
     match zone.from_local_datetime(&midnight) {
         LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => Some(at.with_timezone(&Utc)),

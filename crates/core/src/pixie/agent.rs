@@ -4,8 +4,10 @@
 //! reload shows exactly what the live stream showed. The first exchange names the thread.
 
 use crate::activity::ActivityEntry;
+use crate::homes::home::Home;
 use crate::items::ItemFilter;
 use crate::items::item::events as item_events;
+use crate::lists::schedule::zone;
 use crate::pixie::context::{ExpiringItem, Household, MemberContext, RecentChange, system_prompt};
 use crate::pixie::model::{
     LanguageModel, ModelError, ModelMessage, ModelRequest, TokenUsage, ToolCall,
@@ -158,7 +160,8 @@ impl ChatService {
         let reply_id = crate::ids::new_id();
         observer.started(&user_message, reply_id);
 
-        let (model, budget_note) = self.model_for(request.home_id).await?;
+        let home = self.home(request.home_id).await?;
+        let (model, budget_note) = self.model_for(&home).await?;
         let mut reply = Reply {
             id: reply_id,
             text: String::new(),
@@ -169,7 +172,9 @@ impl ChatService {
             reply.push(note);
         }
 
-        let mut messages = vec![ModelMessage::System(self.household_prompt(&request).await?)];
+        let mut messages = vec![ModelMessage::System(
+            self.household_prompt(&request, home).await?,
+        )];
         messages.extend(history.iter().rev().filter_map(|m| {
             let text = m.content.trim();
             (!text.is_empty()).then(|| match m.role {
@@ -247,14 +252,14 @@ impl ChatService {
     /// so) once the home has spent this month's budget.
     async fn model_for(
         &self,
-        home_id: Uuid,
+        home: &Home,
     ) -> Result<(Arc<dyn LanguageModel>, Option<String>), ChatError> {
         let budget = self.config.monthly_token_budget;
         if self.model.is_offline() || budget == 0 {
             return Ok((Arc::clone(&self.model), None));
         }
-        let (start, end) = self.month_of(home_id).await?;
-        let used = self.chats.usage_since(home_id, start).await?.tokens.total();
+        let (start, end) = self.month_of(home);
+        let used = self.chats.usage_since(home.id, start).await?.tokens.total();
         if used < budget {
             return Ok((Arc::clone(&self.model), None));
         }
@@ -386,12 +391,11 @@ Answer with the title only, without quotes or punctuation."
     }
 
     /// The system prompt with the household's members, rules, recent activity and expiry.
-    async fn household_prompt(&self, request: &TurnRequest) -> Result<String, ChatError> {
-        let home = self
-            .homes
-            .get(request.home_id)
-            .await?
-            .ok_or(ChatError::HomeNotFound)?;
+    async fn household_prompt(
+        &self,
+        request: &TurnRequest,
+        home: Home,
+    ) -> Result<String, ChatError> {
         let members = self.homes.members(request.home_id).await?;
         let mut contexts = Vec::with_capacity(members.len());
         for member in &members {
@@ -438,7 +442,7 @@ Answer with the title only, without quotes or punctuation."
                 })
             })
             .collect();
-        let zone: chrono_tz::Tz = home.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let zone = zone(&home.timezone);
         let asking = members
             .iter()
             .find(|m| m.user_id == request.user_id)

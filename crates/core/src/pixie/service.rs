@@ -4,16 +4,17 @@
 use crate::accounts::user::AccountRepository;
 use crate::activity::ActivityReader;
 use crate::clock::Clock;
-use crate::homes::home::HomeRepository;
+use crate::homes::home::{Home, HomeRepository};
 use crate::homes::role::Role;
 use crate::items::ItemService;
 use crate::lists::ListService;
+use crate::lists::schedule::{local_midnight, zone};
 use crate::pixie::limits::{SendRate, TurnGate};
 use crate::pixie::model::{LanguageModel, TokenUsage};
 use crate::pixie::thread::{ChatMessage, ChatRepository, ChatThread};
 use crate::pixie::tools::Toolbox;
 use crate::repo_error::RepoError;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use std::sync::Arc;
 use thiserror::Error;
 use uuid::Uuid;
@@ -308,7 +309,7 @@ impl ChatService {
     /// The home's token use this month.
     pub async fn usage(&self, user: Uuid, home_id: Uuid) -> Result<UsageReport, ChatError> {
         self.role(user, home_id).await?;
-        let (start, end) = self.month_of(home_id).await?;
+        let (start, end) = self.month_of(&self.home(home_id).await?);
         let totals = self.chats.usage_since(home_id, start).await?;
         let members = self.homes.members(home_id).await?;
         let by_user = totals
@@ -334,17 +335,16 @@ impl ChatService {
     }
 
     /// The current calendar month in the home's time zone, as UTC instants.
-    pub(crate) async fn month_of(
-        &self,
-        home_id: Uuid,
-    ) -> Result<(DateTime<Utc>, DateTime<Utc>), ChatError> {
-        let home = self
-            .homes
+    pub(crate) fn month_of(&self, home: &Home) -> (DateTime<Utc>, DateTime<Utc>) {
+        month_bounds(self.clock.now(), zone(&home.timezone))
+    }
+
+    /// The home (for its time zone, name and shared rules).
+    pub(crate) async fn home(&self, home_id: Uuid) -> Result<Home, ChatError> {
+        self.homes
             .get(home_id)
             .await?
-            .ok_or(ChatError::HomeNotFound)?;
-        let zone: chrono_tz::Tz = home.timezone.parse().unwrap_or(chrono_tz::UTC);
-        Ok(month_bounds(self.clock.now(), zone))
+            .ok_or(ChatError::HomeNotFound)
     }
 }
 
@@ -356,12 +356,9 @@ pub fn month_bounds(now: DateTime<Utc>, zone: chrono_tz::Tz) -> (DateTime<Utc>, 
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(first);
     let at_midnight = |day: NaiveDate| {
-        let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-        zone.from_local_datetime(&midnight)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            // A zone that skips midnight on the 1st: an hour later exists.
-            .unwrap_or_else(|| Utc.from_utc_datetime(&(midnight - Duration::hours(1))))
+        // Every local day has a first instant; the fallback only keeps this total.
+        local_midnight(day, zone)
+            .unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN)))
     };
     (at_midnight(first), at_midnight(next))
 }
