@@ -127,6 +127,25 @@ fn item_summary(item: &PantryItem, now: DateTime<Utc>) -> Value {
     })
 }
 
+/// The one pantry item `name` means, or the answer saying why there is none: nothing by that
+/// name ("There is no … in the pantry", then `missing_hint`), or several to choose from.
+async fn the_item(
+    items: &ItemService,
+    ctx: &ToolContext,
+    name: &str,
+    missing_hint: &str,
+) -> Result<Box<PantryItem>, ToolOutcome> {
+    match find_item(items, ctx, name).await {
+        Ok(Found::One(item)) => Ok(item),
+        Ok(Found::None) => Err(ToolOutcome::failed(format!(
+            "There is no {} in the pantry{missing_hint}.",
+            name.trim()
+        ))),
+        Ok(Found::Several(names)) => Err(several(name, &names)),
+        Err(e) => Err(item_failure(e)),
+    }
+}
+
 fn several(name: &str, names: &[String]) -> ToolOutcome {
     ToolOutcome::failed(format!(
         "Several pantry items match \"{name}\": {}. Ask which one.",
@@ -354,13 +373,9 @@ struct ConsumeArgs {
 
 pub(super) async fn consume_item(items: &ItemService, ctx: &ToolContext, raw: &str) -> ToolOutcome {
     let args: ConsumeArgs = arguments!(raw);
-    let item = match find_item(items, ctx, &args.name).await {
-        Ok(Found::One(item)) => item,
-        Ok(Found::None) => {
-            return ToolOutcome::failed(format!("There is no {} in the pantry.", args.name.trim()));
-        }
-        Ok(Found::Several(names)) => return several(&args.name, &names),
-        Err(e) => return item_failure(e),
+    let item = match the_item(items, ctx, &args.name, "").await {
+        Ok(item) => item,
+        Err(refused) => return refused,
     };
     if item.quantity.is_zero() {
         return ToolOutcome::ok(
@@ -422,13 +437,9 @@ pub(super) async fn consume_item(items: &ItemService, ctx: &ToolContext, raw: &s
 
 pub(super) async fn remove_item(items: &ItemService, ctx: &ToolContext, raw: &str) -> ToolOutcome {
     let args: NameArgs = arguments!(raw);
-    let item = match find_item(items, ctx, &args.name).await {
-        Ok(Found::One(item)) => item,
-        Ok(Found::None) => {
-            return ToolOutcome::failed(format!("There is no {} in the pantry.", args.name.trim()));
-        }
-        Ok(Found::Several(names)) => return several(&args.name, &names),
-        Err(e) => return item_failure(e),
+    let item = match the_item(items, ctx, &args.name, "").await {
+        Ok(item) => item,
+        Err(refused) => return refused,
     };
     match items.delete(&ctx.actor(), ctx.home_id, item.id, None).await {
         Ok(gone) => ToolOutcome::ok(
@@ -457,16 +468,9 @@ pub(super) async fn set_recurring(
             args.interval
         ));
     };
-    let item = match find_item(items, ctx, &args.name).await {
-        Ok(Found::One(item)) => item,
-        Ok(Found::None) => {
-            return ToolOutcome::failed(format!(
-                "There is no {} in the pantry yet; add it first.",
-                args.name.trim()
-            ));
-        }
-        Ok(Found::Several(names)) => return several(&args.name, &names),
-        Err(e) => return item_failure(e),
+    let item = match the_item(items, ctx, &args.name, " yet; add it first").await {
+        Ok(item) => item,
+        Err(refused) => return refused,
     };
     let edit = ItemEdit {
         is_recurring: Some(true),
