@@ -87,6 +87,32 @@ macro_rules! say {
     }};
 }
 
+/// A thread's messages as `GET …/messages` answers (newest first, in the envelope).
+macro_rules! messages_of {
+    ($app:expr, $who:expr, $thread:expr) => {
+        send!(
+            $app,
+            "GET",
+            format!("/api/homes/{}/chat/threads/{}/messages", $who.home, $thread),
+            Some(&$who.token)
+        )
+        .json()
+    };
+}
+
+/// The pantry items whose name contains `$name`, as `GET …/items?search=` answers.
+macro_rules! pantry_search {
+    ($app:expr, $who:expr, $name:expr) => {
+        send!(
+            $app,
+            "GET",
+            format!("/api/homes/{}/items?search={}", $who.home, $name),
+            Some(&$who.token)
+        )
+        .json()
+    };
+}
+
 /// The default list's entry names, in order.
 macro_rules! default_list_names {
     ($app:expr, $who:expr) => {{
@@ -209,13 +235,7 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
     assert!(requests[2].get("tools").is_none());
 
     // A reload shows the same reply, with its tool call and card.
-    let messages = send!(
-        app,
-        "GET",
-        format!("/api/homes/{}/chat/threads/{thread}/messages", alice.home),
-        Some(&alice.token)
-    )
-    .json();
+    let messages = messages_of!(app, alice, thread);
     let messages = messages["data"].as_array().unwrap();
     assert_eq!(messages.len(), 2);
     let (reply_row, asked) = (&messages[0], &messages[1]);
@@ -312,13 +332,7 @@ async fn parallel_tool_calls_both_run(db: &TestDb) {
     let thread = new_thread!(app, alice);
     let reply = say!(app, alice, thread, "bought 500 g rice, and we need eggs");
     assert_eq!(status(&reply), 201, "{:?}", reply.body);
-    let items = send!(
-        app,
-        "GET",
-        format!("/api/homes/{}/items?search=rice", alice.home),
-        Some(&alice.token)
-    )
-    .json();
+    let items = pantry_search!(app, alice, "rice");
     assert_eq!(items["data"][0]["quantity"], 500);
     assert_eq!(items["data"][0]["unit"], "gram");
     assert_eq!(
@@ -381,13 +395,7 @@ async fn model_failures_end_in_a_stored_friendly_reply(db: &TestDb) {
         "the 429 was retried once, nothing else"
     );
 
-    let messages = send!(
-        app,
-        "GET",
-        format!("/api/homes/{}/chat/threads/{thread}/messages", alice.home),
-        Some(&alice.token)
-    )
-    .json();
+    let messages = messages_of!(app, alice, thread);
     assert_eq!(
         messages["data"].as_array().unwrap().len(),
         6,
@@ -550,13 +558,7 @@ async fn pixie_cannot_touch_another_home(db: &TestDb) {
     assert_eq!(calls[0]["result"]["ok"], false, "{calls}");
     assert_eq!(bob_export().await, before, "Bob's home changed");
     // What did happen, happened in Alice's home.
-    let mine = send!(
-        app,
-        "GET",
-        format!("/api/homes/{}/items?search=caviar", alice.home),
-        Some(&alice.token)
-    )
-    .json();
+    let mine = pantry_search!(app, alice, "caviar");
     assert_eq!(mine["data"].as_array().unwrap().len(), 1);
 }
 on_both_backends!(
@@ -644,24 +646,12 @@ async fn offline_pixie_works_with_no_model(db: &TestDb) {
         status(&say!(app, alice, thread, "I bought 500 g rice")),
         201
     );
-    let rice = send!(
-        app,
-        "GET",
-        format!("/api/homes/{}/items?search=rice", alice.home),
-        Some(&alice.token)
-    )
-    .json();
+    let rice = pantry_search!(app, alice, "rice");
     assert_eq!(rice["data"][0]["quantity"], 500);
     assert_eq!(rice["data"][0]["unit"], "gram");
 
     assert_eq!(status(&say!(app, alice, thread, "we're out of rice")), 201);
-    let rice = send!(
-        app,
-        "GET",
-        format!("/api/homes/{}/items?search=rice", alice.home),
-        Some(&alice.token)
-    )
-    .json();
+    let rice = pantry_search!(app, alice, "rice");
     assert_eq!(rice["data"][0]["quantity"], 0);
 
     let have = say!(app, alice, thread, "do we have rice?");
@@ -827,13 +817,7 @@ async fn the_chat_rate_is_per_person(db: &TestDb) {
     let refused = say!(app, alice, thread, "and again");
     assert_eq!(status(&refused), 429, "{:?}", refused.body);
     assert!(refused.headers.get("retry-after").is_some());
-    let messages = send!(
-        app,
-        "GET",
-        format!("/api/homes/{}/chat/threads/{thread}/messages", alice.home),
-        Some(&alice.token)
-    )
-    .json();
+    let messages = messages_of!(app, alice, thread);
     assert_eq!(messages["data"].as_array().unwrap().len(), 4);
 }
 on_both_backends!(

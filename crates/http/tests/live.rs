@@ -51,6 +51,18 @@ fn state_with(db: &TestDb, live: LiveConfig) -> AppState {
     state
 }
 
+/// The state of [`state_with`] with Pixie answering through `fake`.
+fn state_with_model(db: &TestDb, fake: &pantry_openai::fake::FakeOpenAi) -> AppState {
+    let model = pantry_openai::OpenAiModel::new(fake.config()).unwrap();
+    let mut state = state_with(db, LiveConfig::default());
+    state.chat = support::chat_service(
+        &db.db,
+        std::sync::Arc::new(model),
+        pantry_core::pixie::service::PixieConfig::default(),
+    );
+    state
+}
+
 /// A running server: an actix test server, or one on a listener of our own.
 struct Srv {
     base: String,
@@ -1136,13 +1148,7 @@ async fn a_chat_turn_streams_to_every_socket_of_the_home(db: &TestDb) {
             .with_delay_between_chunks(Duration::from_millis(20)),
         Reply::text(&["Eggs"]),
     ]);
-    let model = pantry_openai::OpenAiModel::new(fake.config()).unwrap();
-    let mut state = state_with(db, LiveConfig::default());
-    state.chat = support::chat_service(
-        &db.db,
-        std::sync::Arc::new(model),
-        pantry_core::pixie::service::PixieConfig::default(),
-    );
+    let state = state_with_model(db, &fake);
     let srv = serve(&state);
     let alice = sign_up(&srv, "alice").await;
     let bob = sign_up(&srv, "bob").await;
@@ -1276,13 +1282,7 @@ async fn closing_the_asking_socket_cancels_the_model_request(db: &TestDb) {
         Reply::text(&["one ", "two ", "three ", "four ", "five"])
             .with_delay_between_chunks(Duration::from_millis(300)),
     ]);
-    let model = pantry_openai::OpenAiModel::new(fake.config()).unwrap();
-    let mut state = state_with(db, LiveConfig::default());
-    state.chat = support::chat_service(
-        &db.db,
-        std::sync::Arc::new(model),
-        pantry_core::pixie::service::PixieConfig::default(),
-    );
+    let state = state_with_model(db, &fake);
     let srv = serve(&state);
     let alice = sign_up(&srv, "alice").await;
     let (_, thread) = api(
