@@ -220,7 +220,7 @@ fn check_config_masks_secrets_and_migrate_applies_once() {
 
     let first = pixie(dir.path()).arg("migrate").output().unwrap();
     assert!(first.status.success(), "{first:?}");
-    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 2 migration"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 3 migration"));
     let second = pixie(dir.path()).arg("migrate").output().unwrap();
     assert!(String::from_utf8_lossy(&second.stdout).contains("applied 0 migration"));
 

@@ -28,6 +28,7 @@ pub mod ids;
 pub mod items;
 pub mod lists;
 pub mod money;
+pub mod notifications;
 pub mod pixie;
 pub mod portability;
 pub mod repo_error;

@@ -387,8 +387,8 @@ pub(crate) async fn insert_item(
         .await?;
     let created = row.into_item()?;
     if !created.quantity.is_zero() {
-        let quantity = Some(created.quantity);
-        record_usage(c, &created, events::usage::ADDED, quantity, meta).await?;
+        let purchase = Purchase::of(item, meta.at);
+        record_purchase(c, &created, created.quantity, &purchase, meta).await?;
     }
     log_item(c, events::ADDED, &created, json!({}), meta).await?;
     Ok(created)
@@ -401,6 +401,7 @@ pub(crate) async fn restock(
     current: &PantryItem,
     quantity: Quantity,
     expires_at: Option<Option<DateTime<Utc>>>,
+    purchase: &Purchase<'_>,
     meta: WriteMeta,
     extra: Value,
 ) -> Result<PantryItem, TxError> {
@@ -418,7 +419,7 @@ pub(crate) async fn restock(
         .get_result(c)
         .await?;
     let item = row.into_item()?;
-    record_usage(c, &item, events::usage::ADDED, Some(quantity), meta).await?;
+    record_purchase(c, &item, quantity, purchase, meta).await?;
     log_item(c, events::MERGED, &item, extra, meta).await?;
     Ok(item)
 }
@@ -448,7 +449,75 @@ async fn apply_merge(
     let extra = json!({
         "added": { "quantity": add.quantity, "unit": add.unit, "price": add.price_minor.map(pantry_core::money::to_major) }
     });
-    restock(c, &current, added, Some(plan.expires_at), meta, extra).await
+    let purchase = Purchase::of(add, meta.at);
+    restock(
+        c,
+        &current,
+        added,
+        Some(plan.expires_at),
+        &purchase,
+        meta,
+        extra,
+    )
+    .await
+}
+
+/// What was paid for one addition to the pantry: a line of the purchase ledger that budgets
+/// and receipts read. Unpriced additions still count as restocks for predictions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Purchase<'a> {
+    /// The line total in the home's currency, if known.
+    pub price_minor: Option<i64>,
+    /// Where it was bought.
+    pub store: Option<&'a str>,
+    /// The receipt the line came from.
+    pub receipt_id: Option<Uuid>,
+    /// When the money was spent (a receipt's date, else the moment it was logged).
+    pub spent_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> Purchase<'a> {
+    /// The purchase an addition describes, spent `at` unless it names a receipt date.
+    pub(crate) fn of(item: &'a NewItem, at: DateTime<Utc>) -> Self {
+        Purchase {
+            price_minor: item.price_minor,
+            store: item.store.as_deref(),
+            receipt_id: item.receipt_id,
+            spent_at: Some(at),
+        }
+    }
+}
+
+/// Appends the `added` history row of a purchase: the input of restock predictions and, when
+/// priced, of the budget.
+pub(crate) async fn record_purchase(
+    c: &mut AnyConnection,
+    item: &PantryItem,
+    quantity: Quantity,
+    purchase: &Purchase<'_>,
+    meta: WriteMeta,
+) -> Result<(), TxError> {
+    let priced = purchase.price_minor.is_some();
+    diesel::insert_into(usage_events::table)
+        .values((
+            usage_events::id.eq(new_id().to_string()),
+            usage_events::home_id.eq(item.home_id.to_string()),
+            usage_events::item_id.eq(Some(item.id.to_string())),
+            usage_events::item_name.eq(&item.name),
+            usage_events::item_name_normalized.eq(normalize_name(&item.name)),
+            usage_events::actor_id.eq(meta.actor.user_id.map(|u| u.to_string())),
+            usage_events::action.eq(events::usage::ADDED),
+            usage_events::quantity_milli.eq(Some(quantity.milli())),
+            usage_events::created_at.eq(meta.at.naive_utc()),
+            usage_events::price_minor.eq(purchase.price_minor),
+            usage_events::store.eq(purchase.store),
+            usage_events::category.eq(Some(item.category.as_str())),
+            usage_events::receipt_id.eq(purchase.receipt_id.map(|r| r.to_string())),
+            usage_events::spent_at.eq(purchase.spent_at.filter(|_| priced).map(|t| t.naive_utc())),
+        ))
+        .execute(c)
+        .await?;
+    Ok(())
 }
 
 /// Appends a usage-history row (the input of restock predictions).

@@ -11,7 +11,7 @@ use crate::connection::AnyConnection;
 use crate::error::TxError;
 use crate::homes::lock_home;
 use crate::ids::parse_stored_id;
-use crate::items::{ITEM_COLUMNS, ItemRow, insert_item, load_item, restock, same_name};
+use crate::items::{ITEM_COLUMNS, ItemRow, Purchase, insert_item, load_item, restock, same_name};
 use crate::lists::{load_list, refresh_cost};
 use crate::pool::Database;
 use crate::schema::{grocery_lists, items, list_items};
@@ -268,7 +268,10 @@ impl ListItemRepository for StoreListItems {
             // The pantry side first (`item.merged`, usage `added`), then the entry's event,
             // which carries the restocked item.
             let from = json!({ "boughtFrom": { "listId": list_id, "listItemId": entry_id } });
-            let restocked = restock(c, &item, current.quantity, None, meta, from).await?;
+            // An estimated price is not money spent: the budget counts only priced purchases.
+            let unpriced = Purchase::default();
+            let restocked =
+                restock(c, &item, current.quantity, None, &unpriced, meta, from).await?;
             let extra = json!({ "item": restocked });
             log_entry(
                 c,

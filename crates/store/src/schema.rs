@@ -159,6 +159,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        purpose -> Nullable<Text>,
     }
 }
 
@@ -205,6 +206,8 @@ diesel::table! {
         count -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        once_key -> Nullable<Text>,
+        data -> Nullable<Text>,
     }
 }
 
@@ -227,6 +230,11 @@ diesel::table! {
         action -> Text,
         quantity_milli -> Nullable<BigInt>,
         created_at -> Timestamp,
+        price_minor -> Nullable<BigInt>,
+        store -> Nullable<Text>,
+        category -> Nullable<Text>,
+        receipt_id -> Nullable<Text>,
+        spent_at -> Nullable<Timestamp>,
     }
 }
 

@@ -9,7 +9,7 @@ use pantry_store::test_support::TestDb;
 use pantry_store::{AnyConnection, Backend, run_migrations};
 
 /// How many migrations each backend has (`migrations/{postgres,sqlite}/*`).
-const MIGRATIONS: usize = 2;
+const MIGRATIONS: usize = 3;
 
 /// Runs `SELECT <every schema.rs column> FROM <table>` for every table: a missing table or
 /// column, or a misspelt name, fails here.
