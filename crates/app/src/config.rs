@@ -59,6 +59,8 @@ pub const SETTINGS: &[&str] = &[
     "PIXIE_TOKEN_BUDGET",
     "PIXIE_CHAT_RATE",
     "PIXIE_CHAT_CONCURRENCY",
+    "SCHEDULER_INTERVAL",
+    "DIGEST_HOUR",
 ];
 
 /// The least secret length production accepts (HS256 wants at least the hash size).
@@ -134,6 +136,8 @@ struct RawConfig {
     token_budget: u64,
     chat_rate: u32,
     chat_concurrency: u32,
+    scheduler_interval: u64,
+    digest_hour: u32,
 }
 
 /// Which assistant answers chat (`PIXIE_ASSISTANT`).
@@ -191,6 +195,8 @@ impl Default for RawConfig {
             token_budget: 1_000_000,
             chat_rate: 20,
             chat_concurrency: 2,
+            scheduler_interval: 60,
+            digest_hour: 9,
         }
     }
 }
@@ -262,6 +268,16 @@ pub struct Settings {
     pub log_level: LogLevel,
     pub openai: OpenAiSettings,
     pub pixie: PixieSettings,
+    pub scheduler: SchedulerSettings,
+}
+
+/// Scheduled jobs (`SCHEDULER_INTERVAL`, `DIGEST_HOUR`).
+#[derive(Debug, Clone)]
+pub struct SchedulerSettings {
+    /// Time between rounds; `None` when this replica runs no jobs (`SCHEDULER_INTERVAL=0`).
+    pub interval: Option<Duration>,
+    /// The local hour on Sundays from which the weekly digest is posted.
+    pub digest_hour: u32,
 }
 
 /// Why the configuration was refused; `Display` is the one line printed before exiting.
@@ -398,6 +414,9 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             return Err(refuse(name, "must be greater than zero"));
         }
     }
+    if raw.digest_hour > 23 {
+        return Err(refuse("DIGEST_HOUR", "must be an hour from 0 to 23"));
+    }
     let body_limit =
         usize::try_from(raw.body_limit).map_err(|_| refuse("BODY_LIMIT", "too large"))?;
     let ws_max_frame_size = usize::try_from(raw.ws_max_frame_size)
@@ -518,6 +537,11 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
                 ..Default::default()
             },
         },
+        scheduler: SchedulerSettings {
+            interval: (raw.scheduler_interval > 0)
+                .then(|| Duration::from_secs(raw.scheduler_interval)),
+            digest_hour: raw.digest_hour,
+        },
     })
 }
 
@@ -595,6 +619,13 @@ impl Settings {
                 "PIXIE_CHAT_CONCURRENCY",
                 self.pixie.chat.max_concurrent_turns_per_home.to_string(),
             ),
+            (
+                "SCHEDULER_INTERVAL",
+                self.scheduler
+                    .interval
+                    .map_or_else(|| "0 (off)".to_owned(), |i| i.as_secs().to_string()),
+            ),
+            ("DIGEST_HOUR", self.scheduler.digest_hour.to_string()),
             (
                 "DATABASE_URL",
                 mask_url_password(self.database.url.expose()),

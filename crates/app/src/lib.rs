@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod config;
 pub mod logging;
+pub mod scheduler;
 pub mod secret;
 pub mod server;

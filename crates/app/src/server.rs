@@ -107,6 +107,7 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
     )
     .map_err(|e| ServeError::Setup(format!("JWT_SECRET: {e}")))?;
     let live = live_hub(&settings, &db, &log);
+    let db_for_jobs = db.clone();
     let state = AppState {
         live: live.clone(),
         accounts: Arc::new(account_service(&settings, &db)?),
@@ -170,6 +171,14 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         idempotency::PURGE_EVERY,
         log.clone(),
     ));
+    if let Some(every) = settings.scheduler.interval {
+        let jobs = crate::scheduler::scheduler(&settings, &db_for_jobs)?;
+        actix_web::rt::spawn(crate::scheduler::run_periodically(
+            jobs,
+            every,
+            log.clone(),
+        ));
+    }
     let assistant = state.chat.model_name();
     let pipeline = Pipeline::new(settings.http.clone(), log.clone());
     let addr = format!("{}:{}", settings.host, settings.port);

@@ -52,6 +52,15 @@ impl FixedClock {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         *now += by;
     }
+
+    /// Sets the clock to `at` (to the millisecond).
+    pub fn set(&self, at: DateTime<Utc>) {
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *now = at.trunc_subsecs(3);
+    }
 }
 
 impl Clock for FixedClock {

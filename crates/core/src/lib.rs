@@ -32,3 +32,4 @@ pub mod notifications;
 pub mod pixie;
 pub mod portability;
 pub mod repo_error;
+pub mod scheduler;

@@ -8,6 +8,7 @@
 //! their user (`ON DELETE SET NULL`, and NULL from the start when either was deleted while
 //! Pixie answered) and are summed in SQL.
 
+use crate::connection::AnyConnection;
 use crate::change_log::append_event;
 use crate::connection::MultiBackend;
 use crate::error::{TxError, to_repo_error};
@@ -218,61 +219,11 @@ impl ChatRepository for StoreChat {
     }
 
     async fn append_message(&self, home_id: Uuid, message: &ChatMessage) -> Result<(), RepoError> {
-        let tool_calls = to_json_text("tool_calls", message.tool_calls.as_ref())?;
-        let ui = to_json_text("ui", message.ui.as_ref())?;
-        let at = message.created_at.naive_utc();
-        let thread_key = message.thread_id.to_string();
         let mut conn = self.db.conn().await?;
         conn.transaction::<_, TxError, _>(async |c| {
             // The home first, as every write that appends to its log does (one lock order).
             lock_home(c, home_id).await?;
-            // Then the thread's activity: the UPDATE both proves the thread is in this home
-            // and locks its row, so a concurrent delete waits for this message (and takes it
-            // along) or has already won (NotFound here). updated_at never moves backwards.
-            let touched = diesel::update(
-                chat_threads::table
-                    .filter(chat_threads::id.eq(&thread_key))
-                    .filter(chat_threads::home_id.eq(home_id.to_string())),
-            )
-            .set(
-                chat_threads::updated_at.eq(case_when::<_, _, Timestamp>(
-                    chat_threads::updated_at.lt(at),
-                    at,
-                )
-                .otherwise(chat_threads::updated_at)),
-            )
-            .execute(c)
-            .await?;
-            if touched == 0 {
-                return Err(RepoError::NotFound.into());
-            }
-            diesel::insert_into(chat_messages::table)
-                .values((
-                    chat_messages::id.eq(message.id.to_string()),
-                    chat_messages::thread_id.eq(&thread_key),
-                    chat_messages::user_id.eq(message.user_id.map(|id| id.to_string())),
-                    chat_messages::role.eq(message.role.as_str()),
-                    chat_messages::content.eq(&message.content),
-                    chat_messages::intent.eq(message.intent.as_deref()),
-                    chat_messages::tool_calls.eq(tool_calls.as_deref()),
-                    chat_messages::ui.eq(ui.as_deref()),
-                    chat_messages::created_at.eq(at),
-                ))
-                .execute(c)
-                .await?;
-            append_event(
-                c,
-                &NewHomeEvent {
-                    home_id,
-                    kind: events::MESSAGE_ADDED.to_owned(),
-                    entity_id: Some(message.id),
-                    payload: message.event_payload(),
-                    actor: message.actor(),
-                    at: message.created_at,
-                },
-            )
-            .await?;
-            Ok(())
+            insert_message(c, home_id, message).await
         })
         .await
         .map_err(RepoError::from)
@@ -367,6 +318,64 @@ impl ChatRepository for StoreChat {
         }
         Ok(totals)
     }
+}
+
+/// Stores `message` in its thread (which must be in `home_id`) with its change-log event; run
+/// in a transaction that has locked the home.
+pub(crate) async fn insert_message(
+    c: &mut AnyConnection,
+    home_id: Uuid,
+    message: &ChatMessage,
+) -> Result<(), TxError> {
+    let tool_calls = to_json_text("tool_calls", message.tool_calls.as_ref())?;
+    let ui = to_json_text("ui", message.ui.as_ref())?;
+    let at = message.created_at.naive_utc();
+    let thread_key = message.thread_id.to_string();
+    // The thread's activity: the UPDATE both proves the thread is in this home and locks its
+    // row, so a concurrent delete waits for this message (and takes it along) or has already
+    // won (NotFound here). updated_at never moves backwards.
+    let touched = diesel::update(
+        chat_threads::table
+            .filter(chat_threads::id.eq(&thread_key))
+            .filter(chat_threads::home_id.eq(home_id.to_string())),
+    )
+    .set(
+        chat_threads::updated_at
+            .eq(case_when::<_, _, Timestamp>(chat_threads::updated_at.lt(at), at)
+                .otherwise(chat_threads::updated_at)),
+    )
+    .execute(c)
+    .await?;
+    if touched == 0 {
+        return Err(RepoError::NotFound.into());
+    }
+    diesel::insert_into(chat_messages::table)
+        .values((
+            chat_messages::id.eq(message.id.to_string()),
+            chat_messages::thread_id.eq(&thread_key),
+            chat_messages::user_id.eq(message.user_id.map(|id| id.to_string())),
+            chat_messages::role.eq(message.role.as_str()),
+            chat_messages::content.eq(&message.content),
+            chat_messages::intent.eq(message.intent.as_deref()),
+            chat_messages::tool_calls.eq(tool_calls.as_deref()),
+            chat_messages::ui.eq(ui.as_deref()),
+            chat_messages::created_at.eq(at),
+        ))
+        .execute(c)
+        .await?;
+    append_event(
+        c,
+        &NewHomeEvent {
+            home_id,
+            kind: events::MESSAGE_ADDED.to_owned(),
+            entity_id: Some(message.id),
+            payload: message.event_payload(),
+            actor: message.actor(),
+            at: message.created_at,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A JSON document as stored in a TEXT column.

@@ -176,6 +176,16 @@ impl ItemRepository for StoreItems {
                 .get_result(c)
                 .await?;
             let item = row.into_item()?;
+            if item.is_recurring
+                && (!current.is_recurring || item.recurring_interval != current.recurring_interval)
+            {
+                // A staple's interval runs from when it became one (or changed), so marking an
+                // item recurring never puts it on the list at once.
+                diesel::update(items::table.find(item_id.to_string()))
+                    .set(items::recurring_last_added_at.eq(meta.at.naive_utc()))
+                    .execute(c)
+                    .await?;
+            }
             if edit
                 .is_checked
                 .is_some_and(|checked| checked != current.is_checked)

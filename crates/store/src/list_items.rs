@@ -401,7 +401,7 @@ async fn replay(
 /// Adds `entry` to the open entry of the same item on the list (unless its id was chosen by
 /// the client), or as a new entry at the end of the list; with its event. Run in a
 /// transaction.
-async fn put_on_list(
+pub(crate) async fn put_on_list(
     c: &mut AnyConnection,
     list_id: Uuid,
     item: &PantryItem,

@@ -437,6 +437,20 @@ pub(crate) async fn load_list(
     Ok(row.map(ListRow::into_list).transpose()?)
 }
 
+/// The home's default list, created when missing; run in a transaction that has locked the
+/// home.
+pub(crate) async fn default_list_locked(
+    c: &mut AnyConnection,
+    home_id: Uuid,
+    meta: WriteMeta,
+) -> Result<GroceryList, TxError> {
+    if let Some(list) = find_default(c, home_id).await? {
+        return Ok(list);
+    }
+    let list = NewList::named(DEFAULT_LIST_NAME.to_owned());
+    insert_list(c, home_id, &list, true, None, meta).await
+}
+
 async fn find_default(
     c: &mut AnyConnection,
     home_id: Uuid,

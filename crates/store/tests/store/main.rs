@@ -55,4 +55,5 @@ mod migrations;
 mod pool;
 mod portability;
 mod preferences;
+mod scheduler;
 mod sessions;
