@@ -3,8 +3,8 @@
 //! happens once, see `pantry_core::scheduler`).
 
 use crate::config::Settings;
-use crate::server::language_model;
 use crate::server::ServeError;
+use crate::server::language_model;
 use pantry_core::clock::SystemClock;
 use pantry_core::lists::ListService;
 use pantry_core::scheduler::{Scheduler, SchedulerConfig, SchedulerDeps, TickReport};

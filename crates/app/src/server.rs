@@ -173,11 +173,7 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
     ));
     if let Some(every) = settings.scheduler.interval {
         let jobs = crate::scheduler::scheduler(&settings, &db_for_jobs)?;
-        actix_web::rt::spawn(crate::scheduler::run_periodically(
-            jobs,
-            every,
-            log.clone(),
-        ));
+        actix_web::rt::spawn(crate::scheduler::run_periodically(jobs, every, log.clone()));
     }
     let assistant = state.chat.model_name();
     let pipeline = Pipeline::new(settings.http.clone(), log.clone());

@@ -22,6 +22,7 @@ fn development_needs_no_configuration() {
         assert_eq!(settings.mode, Mode::Development);
         assert_eq!(settings.host, "127.0.0.1");
         assert_eq!(settings.port, 3000);
+        assert_eq!(settings.scheduler.interval, Some(Duration::from_secs(60)));
         assert_eq!(settings.database.url.expose(), "sqlite://./data/pantry.db");
         assert_eq!(settings.jwt_secret_source, SecretSource::DataDirGenerated);
         assert!(settings.jwt_secret.expose().len() >= 32);
@@ -80,6 +81,8 @@ fn every_setting_is_read_from_the_environment() {
         jail.set_env("OPENAI_API_KEY", "sk-test");
         jail.set_env("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1");
         jail.set_env("OPENAI_MODEL", "llama3.2");
+        jail.set_env("SCHEDULER_INTERVAL", "15");
+        jail.set_env("DIGEST_HOUR", "7");
         let s = load().unwrap();
         assert_eq!(s.data_dir, Path::new("/tmp/pixie-data-x"));
         assert_eq!(
@@ -104,6 +107,8 @@ fn every_setting_is_read_from_the_environment() {
         assert_eq!(s.http.idempotency_ttl, Duration::from_secs(3600));
         assert_eq!(s.openai.api_key.as_ref().unwrap().expose(), "sk-test");
         assert_eq!(s.openai.model, "llama3.2");
+        assert_eq!(s.scheduler.interval, Some(Duration::from_secs(15)));
+        assert_eq!(s.scheduler.digest_hour, 7);
         Ok(())
     });
 }
@@ -193,6 +198,8 @@ fn unparsable_values_are_refused_naming_the_setting() {
     assert!(m.starts_with("BODY_LIMIT:"), "{m}");
     let m = refused(|j| j.set_env("IDEMPOTENCY_TTL", "0"));
     assert!(m.starts_with("IDEMPOTENCY_TTL:"), "{m}");
+    let m = refused(|j| j.set_env("DIGEST_HOUR", "24"));
+    assert!(m.starts_with("DIGEST_HOUR:"), "{m}");
     let m = refused(|j| {
         j.create_file("pixie.toml", "port = \"eighty\"").unwrap();
     });

@@ -8,8 +8,8 @@
 //! their user (`ON DELETE SET NULL`, and NULL from the start when either was deleted while
 //! Pixie answered) and are summed in SQL.
 
-use crate::connection::AnyConnection;
 use crate::change_log::append_event;
+use crate::connection::AnyConnection;
 use crate::connection::MultiBackend;
 use crate::error::{TxError, to_repo_error};
 use crate::homes::lock_home;
@@ -340,9 +340,11 @@ pub(crate) async fn insert_message(
             .filter(chat_threads::home_id.eq(home_id.to_string())),
     )
     .set(
-        chat_threads::updated_at
-            .eq(case_when::<_, _, Timestamp>(chat_threads::updated_at.lt(at), at)
-                .otherwise(chat_threads::updated_at)),
+        chat_threads::updated_at.eq(case_when::<_, _, Timestamp>(
+            chat_threads::updated_at.lt(at),
+            at,
+        )
+        .otherwise(chat_threads::updated_at)),
     )
     .execute(c)
     .await?;

@@ -12,8 +12,8 @@ use crate::list_items::put_on_list;
 use crate::lists::{default_list_locked, refresh_cost};
 use crate::pool::Database;
 use crate::schema::{
-    chat_threads, grocery_lists, homes, items, job_claims, list_items, memberships,
-    notifications, usage_events, users,
+    chat_threads, grocery_lists, homes, items, job_claims, list_items, memberships, notifications,
+    usage_events, users,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -139,8 +139,7 @@ impl JobStore for StoreJobs {
                 .select(items::is_recurring)
                 .first(c)
                 .await?;
-            if !is_recurring || current.since != item.since || current.interval != item.interval
-            {
+            if !is_recurring || current.since != item.since || current.interval != item.interval {
                 return Ok(Restocked::NotDue);
             }
             let claim = JobClaim {
@@ -344,7 +343,9 @@ impl JobStore for StoreJobs {
         let expiring: Vec<String> = items::table
             .filter(items::home_id.eq(&home))
             .filter(items::quantity_milli.gt(0))
-            .filter(items::expires_at.ge((now - pantry_core::scheduler::expiry::BEHIND).naive_utc()))
+            .filter(
+                items::expires_at.ge((now - pantry_core::scheduler::expiry::BEHIND).naive_utc()),
+            )
             .filter(items::expires_at.le((now + pantry_core::scheduler::expiry::AHEAD).naive_utc()))
             .order((items::expires_at.asc(), items::id.asc()))
             .select(items::name)
@@ -481,7 +482,11 @@ async fn insert_claim(
     Ok(inserted == 1)
 }
 
-async fn once_key_taken(c: &mut AnyConnection, home_id: Uuid, key: &str) -> Result<bool, RepoError> {
+async fn once_key_taken(
+    c: &mut AnyConnection,
+    home_id: Uuid,
+    key: &str,
+) -> Result<bool, RepoError> {
     let n: i64 = notifications::table
         .filter(notifications::home_id.eq(home_id.to_string()))
         .filter(notifications::once_key.eq(key))

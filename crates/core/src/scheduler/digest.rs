@@ -44,7 +44,7 @@ pub fn request(facts: &WeekFacts) -> ModelRequest {
         names(&facts.members)
     );
     let user = format!(
-        "This week: {} additions to the pantry, {} items used up.\nExpiring soon: {}.\n\
+        "Added to the pantry this week: {}.\nUsed up this week: {}.\nExpiring soon: {}.\n\
          Recurring staples: {}.",
         facts.added,
         facts.used_up,
@@ -84,10 +84,7 @@ pub fn offline_text(facts: &WeekFacts) -> String {
         facts.used_up
     ));
     if !facts.expiring.is_empty() {
-        text.push_str(&format!(
-            " Expiring soon: {}.",
-            facts.expiring.join(", ")
-        ));
+        text.push_str(&format!(" Expiring soon: {}.", facts.expiring.join(", ")));
     }
     if !facts.staples.is_empty() {
         text.push_str(&format!(" Your regulars: {}.", facts.staples.join(", ")));

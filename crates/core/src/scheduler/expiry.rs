@@ -93,7 +93,13 @@ mod tests {
         assert_eq!(gone.title, "Milk has expired");
         assert_ne!(soon.once_key, gone.once_key);
         // The same phase of the same expiry always has the same key, however often it is seen.
-        assert_eq!(soon.once_key, notice(&item(at), at - Duration::days(1)).once_key);
-        assert_eq!(notice(&item(at), at - Duration::hours(2)).title, "Milk expires today");
+        assert_eq!(
+            soon.once_key,
+            notice(&item(at), at - Duration::days(1)).once_key
+        );
+        assert_eq!(
+            notice(&item(at), at - Duration::hours(2)).title,
+            "Milk expires today"
+        );
     }
 }

@@ -138,7 +138,12 @@ impl Scheduler {
         };
         for item in items {
             let notice = expiry::notice(&item, meta.at);
-            match self.deps.jobs.notify_once(item.home_id, &notice, meta).await {
+            match self
+                .deps
+                .jobs
+                .notify_once(item.home_id, &notice, meta)
+                .await
+            {
                 Ok(true) => report.expiry_notices += 1,
                 Ok(false) => {}
                 Err(e) => report

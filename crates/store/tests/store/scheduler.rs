@@ -19,7 +19,9 @@ use pantry_store::schema::{
     notification_reads, notifications,
 };
 use pantry_store::test_support::TestDb;
-use pantry_store::{AnyConnection, Database, StoreHomes, StoreItems, StoreJobs, StoreListItems, StoreLists};
+use pantry_store::{
+    AnyConnection, Database, StoreHomes, StoreItems, StoreJobs, StoreListItems, StoreLists,
+};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -39,7 +41,9 @@ impl World {
     async fn new(t: &TestDb, timezone: &str) -> World {
         let mut conn = t.db.conn().await.expect("conn");
         let (user, home) = insert_user_and_home(&mut conn).await;
-        insert_membership(&mut conn, home, user, "owner").await.expect("owner");
+        insert_membership(&mut conn, home, user, "owner")
+            .await
+            .expect("owner");
         diesel::update(homes::table.find(home.to_string()))
             .set(homes::timezone.eq(timezone))
             .execute(&mut *conn)
@@ -283,11 +287,17 @@ on_both_backends!(a_list_resets_at_local_midnight_in_its_homes_zone
 async fn expiry_notices_come_once_per_item_and_phase_even_after_reading(t: &TestDb) {
     let w = World::new(t, "UTC").await;
     let now = w.clock.now();
-    w.add("Spinach", |i| i.expires_at = Some(now + Duration::days(2))).await;
-    w.add("Cheese", |i| i.expires_at = Some(now + Duration::days(20))).await;
-    w.add("Old jam", |i| i.expires_at = Some(now - Duration::days(10))).await;
+    w.add("Spinach", |i| i.expires_at = Some(now + Duration::days(2)))
+        .await;
+    w.add("Cheese", |i| i.expires_at = Some(now + Duration::days(20)))
+        .await;
+    w.add("Old jam", |i| i.expires_at = Some(now - Duration::days(10)))
+        .await;
     assert_eq!(w.tick().await.expiry_notices, 1);
-    assert_eq!(w.notices("expiring_soon").await, ["Spinach expires in 2 days"]);
+    assert_eq!(
+        w.notices("expiring_soon").await,
+        ["Spinach expires in 2 days"]
+    );
 
     // Alice reads it; the next rounds never bring it back (§9.18).
     let mut conn = w.conn().await;
@@ -326,20 +336,32 @@ on_both_backends!(expiry_notices_come_once_per_item_and_phase_even_after_reading
 async fn the_digest_is_posted_once_on_the_homes_local_sunday(t: &TestDb) {
     // Bangkok is UTC+7: Saturday 23:00 UTC is Sunday 06:00 there, 02:00 UTC is 09:00.
     let w = World::new(t, "Asia/Bangkok").await;
-    w.add("Spinach", |i| i.expires_at = Some(saturday_noon() + Duration::days(1))).await;
-    w.clock.set(Utc.with_ymd_and_hms(2026, 12, 5, 23, 0, 0).unwrap());
+    w.add("Spinach", |i| {
+        i.expires_at = Some(saturday_noon() + Duration::days(1))
+    })
+    .await;
+    w.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 5, 23, 0, 0).unwrap());
     assert_eq!(w.tick().await.digests, 0, "before the digest hour");
-    w.clock.set(Utc.with_ymd_and_hms(2026, 12, 6, 2, 0, 0).unwrap());
+    w.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 6, 2, 0, 0).unwrap());
     assert_eq!(w.tick().await.digests, 1);
     assert_eq!(w.tick().await.digests, 0);
     w.clock.advance(Duration::hours(10));
     assert_eq!(w.tick().await.digests, 0, "later that Sunday");
     let messages = w.digest_messages().await;
     assert_eq!(messages.len(), 1);
-    assert!(messages[0].starts_with("Happy Sunday, Alice!"), "{}", messages[0]);
+    assert!(
+        messages[0].starts_with("Happy Sunday, Alice!"),
+        "{}",
+        messages[0]
+    );
     assert!(messages[0].contains("added 1 thing"), "{}", messages[0]);
     assert!(messages[0].contains("Spinach"), "{}", messages[0]);
-    assert_eq!(w.notices("sunday_sync").await, ["Your Sunday Sync is ready"]);
+    assert_eq!(
+        w.notices("sunday_sync").await,
+        ["Your Sunday Sync is ready"]
+    );
 
     // Renamed by a member: the next Sunday's digest still goes to the same thread.
     let mut conn = w.conn().await;
@@ -349,7 +371,8 @@ async fn the_digest_is_posted_once_on_the_homes_local_sunday(t: &TestDb) {
         .await
         .expect("rename");
     drop(conn);
-    w.clock.set(Utc.with_ymd_and_hms(2026, 12, 13, 3, 0, 0).unwrap());
+    w.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 13, 3, 0, 0).unwrap());
     assert_eq!(w.tick().await.digests, 1);
     assert_eq!(w.digest_messages().await.len(), 2);
     let mut conn = w.conn().await;
@@ -428,8 +451,10 @@ async fn two_replicas_do_each_due_job_exactly_once(t: &TestDb) {
     };
     let now = w.clock.now();
     for (n, name) in ["Spinach", "Yoghurt", "Tofu"].iter().enumerate() {
-        w.add(name, |i| i.expires_at = Some(now + Duration::days(n as i64 + 1)))
-            .await;
+        w.add(name, |i| {
+            i.expires_at = Some(now + Duration::days(n as i64 + 1))
+        })
+        .await;
     }
     let mut weekly = NewList::named("Weekly".to_owned());
     weekly.recurring_schedule = Some(ListSchedule::Weekly);
@@ -439,7 +464,8 @@ async fn two_replicas_do_each_due_job_exactly_once(t: &TestDb) {
         .await
         .expect("list");
     // Sunday 13:00: staples due, the list's reset due, the digest due.
-    w.clock.set(Utc.with_ymd_and_hms(2026, 12, 6, 13, 0, 0).unwrap());
+    w.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 6, 13, 0, 0).unwrap());
 
     let other_pool = Database::new(&t.config()).expect("second pool");
     let a = w.scheduler(&w.db, "replica-a");
