@@ -58,7 +58,8 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 pub struct Prediction {
     /// The name as last added.
     pub item_name: String,
-    /// The pantry row carrying the name now (or last), if any still exists.
+    /// The pantry row carrying the name (the last restocked one if it still exists); `null`
+    /// when no row carries it any more.
     pub item_id: Option<Uuid>,
     /// The day it is due, in the home's time zone (`YYYY-MM-DD`).
     pub predicted_depletion_date: NaiveDate,
@@ -276,8 +277,7 @@ fn predict_one(
     let item_id = last
         .item_id
         .filter(|id| rows.iter().any(|s| s.item_id == *id))
-        .or_else(|| rows.first().map(|s| s.item_id))
-        .or(last.item_id);
+        .or_else(|| rows.first().map(|s| s.item_id));
     Some(Prediction {
         item_name: last.item_name.clone(),
         item_id,
