@@ -25,6 +25,7 @@ pub mod health;
 pub mod homes;
 pub mod idempotency;
 pub mod ids;
+pub mod insights;
 pub mod items;
 pub mod lists;
 pub mod money;

@@ -79,3 +79,58 @@ pub fn serialize_major<S: serde::Serializer>(minor: &Option<i64>, s: S) -> Resul
         None => s.serialize_none(),
     }
 }
+
+/// Serialises minor units as major units (`25000` → `250`, `1250` → `12.5`).
+pub fn serialize_major_amount<S: serde::Serializer>(minor: &i64, s: S) -> Result<S::Ok, S::Error> {
+    serialize_major(&Some(*minor), s)
+}
+
+/// The sign written before an amount in `currency`, for the currencies households most
+/// often use; `None` for the others, which are written with their code.
+fn symbol(currency: &str) -> Option<&'static str> {
+    Some(match currency {
+        "USD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "JPY" | "CNY" => "¥",
+        "THB" => "฿",
+        "INR" => "₹",
+        "KRW" => "₩",
+        "VND" => "₫",
+        "PHP" => "₱",
+        "ILS" => "₪",
+        "NGN" => "₦",
+        "UAH" => "₴",
+        "TRY" => "₺",
+        _ => return None,
+    })
+}
+
+/// Minor units as people read them in `currency`: its symbol (or code), thousands grouped,
+/// two decimals. Every currency is stored in hundredths ([`parse_minor`]), JPY included, so
+/// every amount is written with two decimals too.
+///
+/// ```
+/// use pantry_core::money::format;
+/// assert_eq!(format(25000, "THB"), "฿250.00");
+/// assert_eq!(format(123456789, "USD"), "$1,234,567.89");
+/// assert_eq!(format(-550, "EUR"), "-€5.50");
+/// assert_eq!(format(1200, "CHF"), "CHF 12.00");
+/// ```
+pub fn format(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let whole = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let cents = abs % 100;
+    match symbol(currency) {
+        Some(symbol) => format!("{sign}{symbol}{grouped}.{cents:02}"),
+        None => format!("{sign}{currency} {grouped}.{cents:02}"),
+    }
+}

@@ -17,7 +17,8 @@
 //!   [`StoreIdempotency`] the idempotency-key port; [`StoreItems`] the pantry;
 //!   [`StoreLists`] and [`StoreListItems`] the grocery-list ports;
 //!   [`StorePortability`] export and import of a whole home; [`StoreChat`] Pixie's chat
-//!   threads, messages and token usage.
+//!   threads, messages and token usage; [`StoreInsights`] the spend and usage-history reads
+//!   behind budgets and restock predictions.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -42,6 +43,7 @@ pub mod error;
 pub mod homes;
 pub mod idempotency;
 mod ids;
+pub mod insights;
 pub mod invites;
 pub mod items;
 pub mod jobs;
@@ -66,6 +68,7 @@ pub use connection::{AnyConnection, SqliteConn, connect};
 pub use error::{StoreError, TxError, to_repo_error};
 pub use homes::StoreHomes;
 pub use idempotency::StoreIdempotency;
+pub use insights::StoreInsights;
 pub use invites::StoreInvites;
 pub use items::StoreItems;
 pub use jobs::StoreJobs;

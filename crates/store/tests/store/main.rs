@@ -48,6 +48,7 @@ mod constraints;
 mod fixtures;
 mod homes;
 mod idempotency;
+mod insights;
 mod invites;
 mod items;
 mod lists;
