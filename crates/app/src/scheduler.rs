@@ -6,9 +6,10 @@ use crate::config::Settings;
 use crate::server::ServeError;
 use crate::server::language_model;
 use pantry_core::clock::SystemClock;
+use pantry_core::insights::predictions::PredictionService;
 use pantry_core::lists::ListService;
 use pantry_core::scheduler::{Scheduler, SchedulerConfig, SchedulerDeps, TickReport};
-use pantry_store::{Database, StoreHomes, StoreJobs, StoreListItems, StoreLists};
+use pantry_store::{Database, StoreHomes, StoreInsights, StoreJobs, StoreListItems, StoreLists};
 use slog::{Logger, info, warn};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,11 @@ pub fn scheduler(settings: &Settings, db: &Database) -> Result<Scheduler, ServeE
             Arc::new(StoreHomes::new(db.clone())),
             Arc::new(StoreLists::new(db.clone())),
             Arc::new(StoreListItems::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
+        predictions: Arc::new(PredictionService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreInsights::new(db.clone())),
             Arc::new(SystemClock),
         )),
         model: language_model(settings)?,
@@ -49,11 +55,17 @@ fn log_report(log: &Logger, report: &TickReport) {
     for error in &report.errors {
         warn!(log, "scheduled job failed"; "cause" => error);
     }
-    if report.restocked + report.lists_reset + report.expiry_notices + report.digests > 0 {
+    let done = report.restocked
+        + report.lists_reset
+        + report.expiry_notices
+        + report.running_low_notices
+        + report.digests;
+    if done > 0 {
         info!(log, "scheduled jobs ran";
             "restocked" => report.restocked,
             "lists_reset" => report.lists_reset,
             "expiry_notices" => report.expiry_notices,
+            "running_low_notices" => report.running_low_notices,
             "digests" => report.digests,
         );
     }

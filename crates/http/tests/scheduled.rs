@@ -7,11 +7,12 @@ mod support;
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use pantry_core::clock::FixedClock;
+use pantry_core::insights::predictions::PredictionService;
 use pantry_core::scheduler::{Scheduler, SchedulerConfig, SchedulerDeps};
 use pantry_openai::fake::{FakeOpenAi, Reply};
 use pantry_openai::{OpenAiConfig, OpenAiModel};
-use pantry_store::StoreJobs;
 use pantry_store::test_support::TestDb;
+use pantry_store::{StoreHomes, StoreInsights, StoreJobs};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use support::{CapturedLog, Person, status};
@@ -49,12 +50,18 @@ fn scheduler(db: &TestDb, fake: &FakeOpenAi) -> Scheduler {
     })
     .unwrap();
     let state = support::state(&db.db, CapturedLog::default().logger());
+    let clock = Arc::new(FixedClock::new(next_sunday()));
     Scheduler::new(
         SchedulerDeps {
             jobs: Arc::new(StoreJobs::new(db.db.clone())),
             lists: state.lists.clone(),
+            predictions: Arc::new(PredictionService::new(
+                Arc::new(StoreHomes::new(db.db.clone())),
+                Arc::new(StoreInsights::new(db.db.clone())),
+                clock.clone(),
+            )),
             model: Arc::new(model),
-            clock: Arc::new(FixedClock::new(next_sunday())),
+            clock,
         },
         SchedulerConfig::default(),
         "replica-test".to_owned(),

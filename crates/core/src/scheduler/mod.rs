@@ -11,13 +11,14 @@
 //!   died holding it is taken over once the lease ran out (the post itself checks the claim).
 //!
 //! - [`store`]: the [`JobStore`] port and the rows it returns.
-//! - [`recurring`], [`expiry`], [`digest`]: each job's rules (pure).
+//! - [`recurring`], [`expiry`], [`running_low`], [`digest`]: each job's rules (pure).
 //! - [`runner`]: [`Scheduler::tick`], one round of every job.
 
 pub mod digest;
 pub mod expiry;
 pub mod recurring;
 pub mod runner;
+pub mod running_low;
 pub mod store;
 
 pub use runner::{Scheduler, SchedulerConfig, SchedulerDeps, TickReport};

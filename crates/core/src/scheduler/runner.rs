@@ -2,13 +2,16 @@
 
 use crate::change_log::Actor;
 use crate::clock::Clock;
+use crate::insights::predictions::PredictionService;
 use crate::items::item::WriteMeta;
 use crate::lists::ListService;
 use crate::pixie::model::LanguageModel;
 use crate::scheduler::store::{JobClaim, JobStore, Restocked};
-use crate::scheduler::{digest, expiry, recurring};
+use crate::scheduler::{digest, expiry, recurring, running_low};
 use chrono::{DateTime, Duration, Utc};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
 
 /// Settings of the scheduler.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +20,8 @@ pub struct SchedulerConfig {
     pub digest_hour: u32,
     /// How long a claimed digest stays this replica's before another may take it over.
     pub lease: std::time::Duration,
+    /// How often each home's restock predictions are checked for "running low" notices.
+    pub running_low_every: Duration,
 }
 
 impl Default for SchedulerConfig {
@@ -24,6 +29,7 @@ impl Default for SchedulerConfig {
         SchedulerConfig {
             digest_hour: 9,
             lease: std::time::Duration::from_secs(10 * 60),
+            running_low_every: Duration::hours(1),
         }
     }
 }
@@ -34,6 +40,8 @@ pub struct SchedulerDeps {
     pub jobs: Arc<dyn JobStore>,
     /// Scheduled list resets.
     pub lists: Arc<ListService>,
+    /// Restock predictions, for "running low" notices.
+    pub predictions: Arc<PredictionService>,
     /// Writes the digest (the offline model makes [`digest::offline_text`] do it).
     pub model: Arc<dyn LanguageModel>,
     /// Time.
@@ -49,6 +57,8 @@ pub struct TickReport {
     pub lists_reset: usize,
     /// Expiry notices created.
     pub expiry_notices: usize,
+    /// "Running low" notices created.
+    pub running_low_notices: usize,
     /// Digests posted.
     pub digests: usize,
     /// What failed, one line each.
@@ -60,6 +70,9 @@ pub struct Scheduler {
     deps: SchedulerDeps,
     config: SchedulerConfig,
     replica: String,
+    /// When this replica last checked each home's predictions (they are read, not claimed:
+    /// the notices' once-keys keep replicas from repeating each other).
+    predicted: Mutex<HashMap<Uuid, DateTime<Utc>>>,
 }
 
 impl Scheduler {
@@ -69,10 +82,12 @@ impl Scheduler {
             deps,
             config,
             replica,
+            predicted: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Runs every job once, in order: restocks, resets, expiry notices, digests.
+    /// Runs every job once, in order: restocks, resets, expiry and running-low notices,
+    /// digests.
     pub async fn tick(&self) -> TickReport {
         let mut report = TickReport::default();
         let now = self.deps.clock.now();
@@ -83,6 +98,7 @@ impl Scheduler {
         self.restock(meta, &mut report).await;
         self.reset_lists(now, &mut report).await;
         self.expiry_notices(meta, &mut report).await;
+        self.running_low(meta, &mut report).await;
         self.digests(meta, &mut report).await;
         report
     }
@@ -149,6 +165,64 @@ impl Scheduler {
                 Err(e) => report
                     .errors
                     .push(format!("expiry notice for {}: {e}", item.item_id)),
+            }
+        }
+    }
+
+    async fn running_low(&self, meta: WriteMeta, report: &mut TickReport) {
+        let homes = match self.deps.jobs.homes().await {
+            Ok(homes) => homes,
+            Err(e) => return report.errors.push(format!("homes: {e}")),
+        };
+        for home in homes {
+            if !self.prediction_due(home.home_id, meta.at) {
+                continue;
+            }
+            let predictions = match self
+                .deps
+                .predictions
+                .upcoming(&Actor::system(), home.home_id, running_low::AHEAD_DAYS)
+                .await
+            {
+                Ok(predictions) => predictions,
+                Err(e) => {
+                    report
+                        .errors
+                        .push(format!("predictions of {}: {e}", home.home_id));
+                    continue;
+                }
+            };
+            for prediction in &predictions {
+                let Some(notice) = running_low::notice(home.home_id, prediction, meta.at) else {
+                    continue;
+                };
+                match self
+                    .deps
+                    .jobs
+                    .notify_once(home.home_id, &notice, meta)
+                    .await
+                {
+                    Ok(true) => report.running_low_notices += 1,
+                    Ok(false) => {}
+                    Err(e) => report
+                        .errors
+                        .push(format!("running-low notice in {}: {e}", home.home_id)),
+                }
+            }
+        }
+    }
+
+    /// Whether `home`'s predictions are due for a check (and records that they are checked).
+    fn prediction_due(&self, home: Uuid, now: DateTime<Utc>) -> bool {
+        let mut checked = self
+            .predicted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match checked.get(&home) {
+            Some(last) if now >= *last && now - *last < self.config.running_low_every => false,
+            _ => {
+                checked.insert(home, now);
+                true
             }
         }
     }

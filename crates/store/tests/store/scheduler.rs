@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use pantry_core::change_log::Actor;
 use pantry_core::clock::{Clock, FixedClock};
+use pantry_core::insights::predictions::PredictionService;
 use pantry_core::items::ItemService;
 use pantry_core::items::item::{NewItem, RecurringInterval};
 use pantry_core::lists::ListService;
@@ -20,7 +21,8 @@ use pantry_store::schema::{
 };
 use pantry_store::test_support::TestDb;
 use pantry_store::{
-    AnyConnection, Database, StoreHomes, StoreItems, StoreJobs, StoreListItems, StoreLists,
+    AnyConnection, Database, StoreHomes, StoreInsights, StoreItems, StoreJobs, StoreListItems,
+    StoreLists,
 };
 use std::sync::Arc;
 use uuid::Uuid;
@@ -80,6 +82,11 @@ impl World {
             SchedulerDeps {
                 jobs: Arc::new(StoreJobs::new(db.clone())),
                 lists: Arc::new(self.lists(db)),
+                predictions: Arc::new(PredictionService::new(
+                    Arc::new(StoreHomes::new(db.clone())),
+                    Arc::new(StoreInsights::new(db.clone())),
+                    self.clock.clone(),
+                )),
                 model: Arc::new(OfflinePixie::new()),
                 clock: self.clock.clone(),
             },
@@ -512,3 +519,46 @@ async fn two_replicas_do_each_due_job_exactly_once(t: &TestDb) {
 }
 on_both_backends!(two_replicas_do_each_due_job_exactly_once
     => sqlite_two_replicas_each_job_once, postgres_two_replicas_each_job_once, multi_thread);
+
+async fn running_low_is_announced_once_per_expected_run_out(t: &TestDb) {
+    let w = World::new(t, "UTC").await;
+    // Coffee bought every 7 days, 8 times; the last purchase 6 days before "now".
+    w.clock.advance(Duration::days(-55));
+    for n in 0..8 {
+        if n > 0 {
+            w.clock.advance(Duration::days(7));
+        }
+        w.items()
+            .add(&w.actor(), w.home, NewItem::named("Coffee".to_owned()), false)
+            .await
+            .expect("buy coffee");
+    }
+    // Bought rarely and irregularly: no notice for this one.
+    w.add("Saffron", |_| {}).await;
+    w.clock.advance(Duration::days(6));
+    let report = w.tick().await;
+    assert_eq!(report.running_low_notices, 1);
+    assert_eq!(w.notices("running_low").await, ["Running low on Coffee"]);
+    let mut conn = w.conn().await;
+    let data: Option<String> = notifications::table
+        .filter(notifications::home_id.eq(w.home.to_string()))
+        .filter(notifications::notification_type.eq("running_low"))
+        .select(notifications::data)
+        .first(&mut *conn)
+        .await
+        .expect("data");
+    drop(conn);
+    let data: serde_json::Value = serde_json::from_str(&data.expect("data")).expect("json");
+    assert_eq!(data["itemName"], "Coffee");
+
+    // Later rounds, and another replica, never repeat it for the same run-out.
+    for _ in 0..3 {
+        w.clock.advance(Duration::hours(2));
+        assert_eq!(w.tick().await.running_low_notices, 0);
+    }
+    let other = w.scheduler(&w.db, "replica-b");
+    assert_eq!(other.tick().await.running_low_notices, 0);
+    assert_eq!(w.notices("running_low").await.len(), 1);
+}
+on_both_backends!(running_low_is_announced_once_per_expected_run_out
+    => sqlite_running_low_once, postgres_running_low_once);
