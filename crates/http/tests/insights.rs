@@ -1,5 +1,7 @@
 //! Budgets and restock predictions over HTTP: the wire shapes, the reference figures with the
-//! clock under control, validation of the query, who may read, and isolation between homes.
+//! clock under control, validation of the query, who may read, and isolation between homes;
+//! and Pixie's queryBudget and checkPredictions tools, called by a fake model that speaks the
+//! real chat-completions format.
 
 #[macro_use]
 mod support;
@@ -7,7 +9,10 @@ mod support;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use pantry_core::clock::{Clock, FixedClock};
 use pantry_core::items::ItemService;
+use pantry_core::pixie::service::PixieConfig;
 use pantry_http::state::AppState;
+use pantry_openai::fake::{FakeOpenAi, Reply, ToolCallScript};
+use pantry_openai::{OpenAiConfig, OpenAiModel};
 use pantry_store::test_support::TestDb;
 use pantry_store::{StoreHomes, StoreItems};
 use serde_json::{Value, json};
@@ -27,6 +32,23 @@ macro_rules! on_both_backends {
                 return;
             };
             $scenario(&db, support::state(&db.db, CapturedLog::default().logger())).await;
+        }
+    };
+}
+
+macro_rules! on_both_backends_chat {
+    ($sqlite:ident, $postgres:ident, $scenario:ident) => {
+        #[actix_web::test]
+        async fn $sqlite() {
+            let db = TestDb::sqlite().await;
+            $scenario(&db).await;
+        }
+        #[actix_web::test]
+        async fn $postgres() {
+            let Some(db) = TestDb::postgres().await else {
+                return;
+            };
+            $scenario(&db).await;
         }
     };
 }
@@ -343,4 +365,188 @@ on_both_backends!(
     sqlite_predictions_follow_the_clock,
     postgres_predictions_follow_the_clock,
     predictions_follow_the_clock
+);
+
+/// Pixie answering through the fake OpenAI server.
+fn with_fake(db: &TestDb, fake: &FakeOpenAi) -> AppState {
+    let model = OpenAiModel::new(OpenAiConfig {
+        base_url: fake.base_url(),
+        api_key: FakeOpenAi::KEY.to_owned(),
+        model: "gpt-4o-mini".to_owned(),
+        idle_timeout: std::time::Duration::from_millis(400),
+        first_token_timeout: std::time::Duration::from_secs(5),
+        retry_base_delay: std::time::Duration::from_millis(10),
+        ..OpenAiConfig::default()
+    })
+    .unwrap();
+    let mut state = support::state(&db.db, CapturedLog::default().logger());
+    state.chat = support::chat_service(&db.db, Arc::new(model), PixieConfig::default());
+    state
+}
+
+/// The model asks for the budget and the predictions in one step; the results it receives
+/// next carry the home's real figures, in its currency, and hedge the guess; the reply keeps
+/// the budget card.
+async fn pixie_reads_the_budget_and_predictions(db: &TestDb) {
+    let fake = FakeOpenAi::start(vec![
+        Reply::tool_calls(vec![
+            ToolCallScript::new(
+                "call_budget",
+                "queryBudget",
+                &["{\"period\": \"mo", "nth\"}"],
+            ),
+            ToolCallScript::new("call_soon", "checkPredictions", &["{}"]),
+        ]),
+        Reply::text(&["You've spent €12.50 so far; coffee might run out next week."]),
+        Reply::text(&["Budget check"]),
+    ]);
+    let state = with_fake(db, &fake);
+    let app = app!(state);
+    let alice = sign_up!(app, "alice");
+    let home = send!(
+        app,
+        "PATCH",
+        format!("/api/homes/{}", alice.home),
+        Some(&alice.token),
+        json!({"currency": "EUR", "monthlyBudget": "500"})
+    );
+    assert_eq!(status(&home), 200, "{:?}", home.body);
+    let items = format!("/api/homes/{}/items", alice.home);
+    for body in [
+        json!({"name": "Milk", "category": "dairy", "price": "12.50", "store": "Lidl"}),
+        json!({"name": "Coffee", "category": "beverages"}),
+    ] {
+        let added = send!(app, "POST", items, Some(&alice.token), body);
+        assert_eq!(status(&added), 201, "{:?}", added.body);
+    }
+    let thread = send!(
+        app,
+        "POST",
+        format!("/api/homes/{}/chat/threads", alice.home),
+        Some(&alice.token)
+    );
+    let thread = thread.json()["data"]["id"].as_str().unwrap().to_owned();
+    let reply = send!(
+        app,
+        "POST",
+        format!("/api/homes/{}/chat/threads/{thread}/messages", alice.home),
+        Some(&alice.token),
+        json!({"content": "how much did we spend this month, and what runs out soon?"})
+    );
+    assert_eq!(status(&reply), 201, "{:?}", reply.body);
+    let data = reply.json()["data"].clone();
+    assert_eq!(
+        data["assistantMessage"]["ui"]["type"], "budget-summary",
+        "{data}"
+    );
+    assert_eq!(data["assistantMessage"]["ui"]["data"]["total"], 12.5);
+
+    let requests = fake.requests();
+    let tools: Vec<&str> = requests[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        tools.contains(&"queryBudget") && tools.contains(&"checkPredictions"),
+        "{tools:?}"
+    );
+    let sent = requests[1]["messages"].as_array().unwrap();
+    let result_of = |id: &str| -> Value {
+        let message = sent
+            .iter()
+            .find(|m| m["role"] == "tool" && m["tool_call_id"] == id)
+            .unwrap_or_else(|| panic!("no result for {id}"));
+        serde_json::from_str(message["content"].as_str().unwrap()).unwrap()
+    };
+    let budget = result_of("call_budget");
+    assert_eq!(budget["ok"], true, "{budget}");
+    assert_eq!(budget["data"]["period"], "month");
+    assert_eq!(budget["data"]["currency"], "EUR");
+    assert_eq!(budget["data"]["total"], 12.5);
+    assert_eq!(
+        budget["data"]["itemCount"], 1,
+        "the unpriced coffee is no purchase"
+    );
+    assert_eq!(budget["data"]["topCategories"][0]["category"], "dairy");
+    assert_eq!(budget["data"]["topStores"][0]["store"], "Lidl");
+    assert_eq!(budget["data"]["budget"]["percentUsed"], 2.5);
+    assert_eq!(budget["data"]["budget"]["status"], "on_track");
+    let message = budget["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("This month so far: €12.50 on 1 priced item."),
+        "{message}"
+    );
+    assert!(message.contains("€487.50 left — on track"), "{message}");
+
+    let soon = result_of("call_soon");
+    assert_eq!(soon["ok"], true, "{soon}");
+    assert_eq!(soon["withinDays"], 14);
+    let names: Vec<&str> = soon["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Milk", "Coffee"],
+        "soonest first: milk was bought first: {soon}"
+    );
+    assert_eq!(soon["predictions"][0]["confidence"], 0.3);
+    assert_eq!(soon["predictions"][0]["restockCount"], 1);
+    let message = soon["message"].as_str().unwrap();
+    assert!(
+        message.contains("2 of them are low confidence"),
+        "{message}"
+    );
+    assert!(message.contains("might"), "{message}");
+}
+on_both_backends_chat!(
+    sqlite_pixie_reads_the_budget_and_predictions,
+    postgres_pixie_reads_the_budget_and_predictions,
+    pixie_reads_the_budget_and_predictions
+);
+
+/// Arguments outside the closed schemas are sent back for repair, not run.
+async fn pixie_tool_arguments_are_checked(db: &TestDb) {
+    let fake = FakeOpenAi::start(vec![
+        Reply::tool_calls(vec![
+            ToolCallScript::new("call_year", "queryBudget", &["{\"period\": \"year\"}"]),
+            ToolCallScript::new("call_far", "checkPredictions", &["{\"withinDays\": 90}"]),
+        ]),
+        Reply::text(&["Let me try that again."]),
+        Reply::text(&["Budget"]),
+    ]);
+    let state = with_fake(db, &fake);
+    let app = app!(state);
+    let alice = sign_up!(app, "alice");
+    let thread = send!(
+        app,
+        "POST",
+        format!("/api/homes/{}/chat/threads", alice.home),
+        Some(&alice.token)
+    );
+    let thread = thread.json()["data"]["id"].as_str().unwrap().to_owned();
+    let reply = send!(
+        app,
+        "POST",
+        format!("/api/homes/{}/chat/threads/{thread}/messages", alice.home),
+        Some(&alice.token),
+        json!({"content": "spending this year?"})
+    );
+    assert_eq!(status(&reply), 201, "{:?}", reply.body);
+    let requests = fake.requests();
+    let sent = requests[1]["messages"].to_string();
+    assert!(sent.contains("period must be week or month"), "{sent}");
+    assert!(
+        sent.contains("withinDays must be a whole number from 1 to 60"),
+        "{sent}"
+    );
+}
+on_both_backends_chat!(
+    sqlite_pixie_tool_arguments_are_checked,
+    postgres_pixie_tool_arguments_are_checked,
+    pixie_tool_arguments_are_checked
 );
