@@ -411,6 +411,44 @@ fn all_notification_types() -> Vec<pantry_core::accounts::preferences::Notificat
     NotificationType::ALL.to_vec()
 }
 
+fn all_budget_periods() -> Vec<pantry_core::insights::BudgetPeriod> {
+    use pantry_core::insights::BudgetPeriod;
+    // A match with no wildcard: a new variant fails to compile here until listed.
+    let all = vec![BudgetPeriod::Week, BudgetPeriod::Month];
+    for p in &all {
+        match p {
+            BudgetPeriod::Week | BudgetPeriod::Month => {}
+        }
+    }
+    all
+}
+
+fn all_trends() -> Vec<pantry_core::insights::budget::Trend> {
+    use pantry_core::insights::budget::Trend;
+    let all = vec![Trend::Up, Trend::Down, Trend::Stable];
+    for t in &all {
+        match t {
+            Trend::Up | Trend::Down | Trend::Stable => {}
+        }
+    }
+    all
+}
+
+fn all_budget_healths() -> Vec<pantry_core::insights::budget::BudgetHealth> {
+    use pantry_core::insights::budget::BudgetHealth;
+    let all = vec![
+        BudgetHealth::OnTrack,
+        BudgetHealth::HeadsUp,
+        BudgetHealth::Over,
+    ];
+    for h in &all {
+        match h {
+            BudgetHealth::OnTrack | BudgetHealth::HeadsUp | BudgetHealth::Over => {}
+        }
+    }
+    all
+}
+
 fn wire_values<T: serde::Serialize>(values: Vec<T>) -> Value {
     Value::Array(
         values
@@ -434,6 +472,9 @@ async fn enums_mirrored_from_the_core_list_exactly_its_wire_values() {
         ("CookingSkill", wire_values(all_cooking_skills())),
         ("BudgetConsciousness", wire_values(all_budget_levels())),
         ("NotificationType", wire_values(all_notification_types())),
+        ("BudgetPeriod", wire_values(all_budget_periods())),
+        ("Trend", wire_values(all_trends())),
+        ("BudgetHealth", wire_values(all_budget_healths())),
     ] {
         assert_eq!(schemas[name]["enum"], values, "{name}");
     }
