@@ -13,6 +13,7 @@ use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
+use pantry_core::insights::{BudgetService, PredictionService};
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
 use pantry_core::pixie::model::LanguageModel;
@@ -27,6 +28,7 @@ use pantry_http::live::{LiveDeps, LiveHub};
 use pantry_http::routes::RouteTable;
 use pantry_http::state::AppState;
 use pantry_http::{Pipeline, build_app};
+use pantry_store::StoreInsights;
 use pantry_store::{
     Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
     StoreChangeSignals, StoreChat, StoreHomes, StoreIdempotency, StoreInvites, StoreItems,
@@ -162,6 +164,8 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         )),
         item_listings: Default::default(),
         chat: Arc::new(chat_service(&settings, &db)?),
+        budget: budget_service(&db),
+        predictions: prediction_service(&db),
         database: Arc::new(db),
         started,
         log: log.clone(),
@@ -244,6 +248,24 @@ pub fn language_model(settings: &Settings) -> Result<Arc<dyn LanguageModel>, Ser
     Ok(Arc::new(model))
 }
 
+/// Spending summaries over `db`.
+fn budget_service(db: &Database) -> Arc<BudgetService> {
+    Arc::new(BudgetService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreInsights::new(db.clone())),
+        Arc::new(SystemClock),
+    ))
+}
+
+/// Restock predictions over `db` (the scheduler's "running low" notices read them too).
+fn prediction_service(db: &Database) -> Arc<PredictionService> {
+    Arc::new(PredictionService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreInsights::new(db.clone())),
+        Arc::new(SystemClock),
+    ))
+}
+
 /// Chat threads and Pixie's turns over `db`.
 fn chat_service(settings: &Settings, db: &Database) -> Result<ChatService, ServeError> {
     let homes = || Arc::new(StoreHomes::new(db.clone()));
@@ -264,6 +286,8 @@ fn chat_service(settings: &Settings, db: &Database) -> Result<ChatService, Serve
                 Arc::new(StoreListItems::new(db.clone())),
                 Arc::new(SystemClock),
             )),
+            budget: budget_service(db),
+            predictions: prediction_service(db),
             clock: Arc::new(SystemClock),
             model: language_model(settings)?,
             offline: Arc::new(OfflinePixie::new()),

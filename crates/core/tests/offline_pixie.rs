@@ -19,6 +19,8 @@ const ALL_TOOLS: &[&str] = &[
     "showGroceryListEditor",
     "checkOffListItem",
     "setRecurring",
+    "queryBudget",
+    "checkPredictions",
 ];
 
 fn tools(names: &[&str]) -> Vec<ToolSpec> {
@@ -1145,4 +1147,42 @@ async fn names_and_flags() {
     ))
     .await;
     assert!(reply.text.starts_with("Hi there!"));
+}
+
+#[tokio::test]
+async fn spending_and_running_low_questions_read_the_insights() {
+    check_all(vec![
+        (
+            "how much did we spend this month?",
+            vec![call("queryBudget", json!({"period": "month"}))],
+        ),
+        (
+            "Pixie, what did I spend this week?",
+            vec![call("queryBudget", json!({"period": "week"}))],
+        ),
+        (
+            "budget check please",
+            vec![call("queryBudget", json!({"period": "month"}))],
+        ),
+        (
+            "what's running low?",
+            vec![call("checkPredictions", json!({}))],
+        ),
+        (
+            "anything we need to restock soon?",
+            vec![call("checkPredictions", json!({}))],
+        ),
+    ])
+    .await;
+    // The tools' own messages are the answer; reading changes nothing, so no "Done!".
+    let (reply, _) = run(after_tools(
+        &[("queryBudget", r#"{"period":"month"}"#)],
+        &[r#"{"ok":true,"message":"This month so far: $12.50 on 1 priced item.","data":{}}"#],
+    ))
+    .await;
+    assert_eq!(reply.text, "This month so far: $12.50 on 1 priced item.");
+    let help = text_reply("help", ALL_TOOLS).await;
+    assert!(help.contains("what's running low?"), "{help}");
+    let without = text_reply("how much did we spend this month?", &["addToList"]).await;
+    assert!(without.contains("look at your spending"), "{without}");
 }

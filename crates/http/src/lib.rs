@@ -21,6 +21,7 @@ pub mod extractors;
 pub mod health;
 pub mod homes;
 pub mod idempotency;
+pub mod insights;
 pub mod items;
 pub mod limits;
 pub mod lists;

@@ -11,6 +11,7 @@ use pantry_core::health::HealthProbe;
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
+use pantry_core::insights::{BudgetService, PredictionService};
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
 use pantry_core::pixie::service::ChatService;
@@ -60,4 +61,8 @@ pub struct AppState {
     pub item_listings: Arc<ListingCache>,
     /// Live sockets and the delivery of the change log to them.
     pub live: LiveHub,
+    /// Spending summaries.
+    pub budget: Arc<BudgetService>,
+    /// Restock predictions.
+    pub predictions: Arc<PredictionService>,
 }

@@ -133,6 +133,14 @@ fn matrix() -> Vec<Route> {
             Viewer,
         ),
         route("GET", "/api/homes/{home}/chat/usage", None, Viewer),
+        route("GET", "/api/homes/{home}/budget", None, Viewer),
+        route("GET", "/api/homes/{home}/budget?period=week", None, Viewer),
+        route(
+            "GET",
+            "/api/homes/{home}/predictions?period=30",
+            None,
+            Viewer,
+        ),
         // Chat: members write; Pixie acts with the asker's rights.
         route(
             "POST",

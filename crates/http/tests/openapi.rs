@@ -411,6 +411,44 @@ fn all_notification_types() -> Vec<pantry_core::accounts::preferences::Notificat
     NotificationType::ALL.to_vec()
 }
 
+fn all_budget_periods() -> Vec<pantry_core::insights::BudgetPeriod> {
+    use pantry_core::insights::BudgetPeriod;
+    // A match with no wildcard: a new variant fails to compile here until listed.
+    let all = vec![BudgetPeriod::Week, BudgetPeriod::Month];
+    for p in &all {
+        match p {
+            BudgetPeriod::Week | BudgetPeriod::Month => {}
+        }
+    }
+    all
+}
+
+fn all_trends() -> Vec<pantry_core::insights::budget::Trend> {
+    use pantry_core::insights::budget::Trend;
+    let all = vec![Trend::Up, Trend::Down, Trend::Stable];
+    for t in &all {
+        match t {
+            Trend::Up | Trend::Down | Trend::Stable => {}
+        }
+    }
+    all
+}
+
+fn all_budget_healths() -> Vec<pantry_core::insights::budget::BudgetHealth> {
+    use pantry_core::insights::budget::BudgetHealth;
+    let all = vec![
+        BudgetHealth::OnTrack,
+        BudgetHealth::HeadsUp,
+        BudgetHealth::Over,
+    ];
+    for h in &all {
+        match h {
+            BudgetHealth::OnTrack | BudgetHealth::HeadsUp | BudgetHealth::Over => {}
+        }
+    }
+    all
+}
+
 fn wire_values<T: serde::Serialize>(values: Vec<T>) -> Value {
     Value::Array(
         values
@@ -434,6 +472,9 @@ async fn enums_mirrored_from_the_core_list_exactly_its_wire_values() {
         ("CookingSkill", wire_values(all_cooking_skills())),
         ("BudgetConsciousness", wire_values(all_budget_levels())),
         ("NotificationType", wire_values(all_notification_types())),
+        ("BudgetPeriod", wire_values(all_budget_periods())),
+        ("Trend", wire_values(all_trends())),
+        ("BudgetHealth", wire_values(all_budget_healths())),
     ] {
         assert_eq!(schemas[name]["enum"], values, "{name}");
     }
@@ -650,6 +691,47 @@ fn home_export(full: bool) -> pantry_core::portability::HomeExport {
     }
 }
 
+fn budget_summary(full: bool) -> pantry_core::insights::BudgetSummary {
+    use pantry_core::insights::SpendGroup;
+    use pantry_core::insights::budget::{BudgetPeriod, Ledger, summarize, windows};
+    let now = chrono::Utc::now();
+    let (window, _) = windows(
+        BudgetPeriod::Month,
+        now,
+        pantry_core::lists::schedule::zone("UTC"),
+    );
+    let line = SpendGroup {
+        category: Some("dairy".into()),
+        store: Some("Big C".into()),
+        total_minor: 12_050,
+        lines: 2,
+    };
+    let lines = if full { vec![line] } else { Vec::new() };
+    summarize(&Ledger {
+        period: BudgetPeriod::Month,
+        window,
+        current: &lines,
+        previous: &lines,
+        month_to_date: 12_050,
+        currency: "EUR",
+        monthly_budget: full.then_some(50_000),
+    })
+}
+
+fn prediction(full: bool) -> pantry_core::insights::Prediction {
+    pantry_core::insights::Prediction {
+        item_name: "Milk".into(),
+        item_id: full.then(uuid::Uuid::now_v7),
+        predicted_depletion_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 27).unwrap(),
+        predicted_at: chrono::Utc::now(),
+        confidence: 0.4,
+        interval_days: 7.0,
+        restock_count: 4,
+        average_quantity: 2.0,
+        reasoning: "Based on 4 purchases, usually restocked about every 7 days.".into(),
+    }
+}
+
 /// Real pantry-core values, serialised as the server sends them, match the schemas mirrored
 /// from them exactly: every key the value has is in the schema and every key of the schema is
 /// sent and required, with the documented type (nullable exactly where `null` is sent) and enum
@@ -713,6 +795,15 @@ async fn core_values_match_their_mirror_schemas() {
         );
     }
     check("ItemStats", serde_json::to_value(item_stats()).unwrap());
+    for summary in [budget_summary(true), budget_summary(false)] {
+        check("BudgetSummary", serde_json::to_value(summary).unwrap());
+    }
+    for full in [true, false] {
+        check(
+            "Prediction",
+            serde_json::to_value(prediction(full)).unwrap(),
+        );
+    }
     assert!(
         c.errors.is_empty(),
         "core values differ from their mirror schemas (crates/http/src/openapi/mirrors.rs):\n{}",
@@ -2073,6 +2164,25 @@ async fn responses_match_the_document(state: pantry_http::AppState) {
     );
     c.check("GET", MESSAGES, &older);
     conform!(c, app, "GET", "/api/homes/{home_id}/chat/usage", [home], f);
+    const BUDGET: &str = "/api/homes/{home_id}/budget";
+    const PREDICTIONS: &str = "/api/homes/{home_id}/predictions";
+    let both = conform!(c, app, "GET", BUDGET, [home], f);
+    assert!(both["data"]["week"]["total"].is_number(), "{both}");
+    for query in ["?period=month", "?period=year"] {
+        let reply = send!(app, "GET", format!("/api/homes/{home}/budget{query}"), f);
+        c.check("GET", BUDGET, &reply);
+    }
+    conform!(c, app, "GET", BUDGET, [uuid::Uuid::now_v7()], e);
+    let soon = conform!(c, app, "GET", PREDICTIONS, [home], f);
+    assert!(soon["data"]["predictions"].is_array(), "{soon}");
+    let bad = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/predictions?period=0"),
+        f
+    );
+    c.check("GET", PREDICTIONS, &bad);
+    conform!(c, app, "GET", PREDICTIONS, [uuid::Uuid::now_v7()], e);
     conform!(c, app, "DELETE", THREAD, [home, thread], e);
     conform!(c, app, "GET", THREAD, [home, thread], e);
     const PREFERENCES: &str = "/api/users/me/preferences";

@@ -312,6 +312,11 @@ impl PredictionService {
         }
     }
 
+    /// Now, by the service's clock: when predictions read now were generated.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     /// Predictions due within `within_days` days from now (overdue ones included; the window
     /// is capped at [`MAX_WITHIN_DAYS`]), soonest first. Any member may read them, and so may
     /// [`Actor::system`] (the scheduler's "running low" notices).

@@ -6,6 +6,7 @@ use crate::activity::ActivityReader;
 use crate::clock::Clock;
 use crate::homes::home::{Home, HomeRepository};
 use crate::homes::role::Role;
+use crate::insights::{BudgetService, PredictionService};
 use crate::items::ItemService;
 use crate::lists::ListService;
 use crate::lists::schedule::{local_midnight, zone};
@@ -129,6 +130,10 @@ pub struct ChatDeps {
     pub items: Arc<ItemService>,
     /// The list use cases (tools).
     pub lists: Arc<ListService>,
+    /// Spending summaries (the `queryBudget` tool).
+    pub budget: Arc<BudgetService>,
+    /// Restock predictions (the `checkPredictions` tool).
+    pub predictions: Arc<PredictionService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// The model that answers (the offline one when no model is configured).
@@ -141,7 +146,12 @@ impl ChatService {
     /// The service over its ports.
     pub fn new(deps: ChatDeps, config: PixieConfig) -> ChatService {
         ChatService {
-            tools: Toolbox::new(Arc::clone(&deps.items), deps.lists),
+            tools: Toolbox::new(
+                Arc::clone(&deps.items),
+                deps.lists,
+                deps.budget,
+                deps.predictions,
+            ),
             chats: deps.chats,
             homes: deps.homes,
             accounts: deps.accounts,

@@ -10,10 +10,11 @@ use pantry_core::accounts::service::AccountService;
 use pantry_core::accounts::throttle::{LoginThrottle, ThrottlePolicy};
 use pantry_core::activity::ActivityFeed;
 use pantry_core::change_feed::ChangeFeed;
-use pantry_core::clock::SystemClock;
+use pantry_core::clock::{Clock, SystemClock};
 use pantry_core::homes::invites::InviteService;
 use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
+use pantry_core::insights::{BudgetService, PredictionService};
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
 use pantry_core::pixie::model::LanguageModel;
@@ -26,6 +27,7 @@ use pantry_http::auth::random_tokens::OsRandomTokens;
 use pantry_http::config::{HttpConfig, RateLimit};
 use pantry_http::live::{LiveConfig, LiveDeps, LiveHub};
 use pantry_http::state::AppState;
+use pantry_store::StoreInsights;
 use pantry_store::{
     Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreChangeSignals, StoreChat,
     StoreHomes, StoreIdempotency, StoreInvites, StoreItems, StoreListItems, StoreLists,
@@ -155,7 +157,27 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         item_listings: Default::default(),
         chat: chat_service(db, Arc::new(OfflinePixie::new()), PixieConfig::default()),
         live: live_hub(db, log_for_live, LiveConfig::default()),
+        budget: budget_service(db, Arc::new(SystemClock)),
+        predictions: prediction_service(db, Arc::new(SystemClock)),
     }
+}
+
+/// Spending summaries over `db`, read at `clock`'s time.
+pub fn budget_service(db: &Database, clock: Arc<dyn Clock>) -> Arc<BudgetService> {
+    Arc::new(BudgetService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreInsights::new(db.clone())),
+        clock,
+    ))
+}
+
+/// Restock predictions over `db`, read at `clock`'s time.
+pub fn prediction_service(db: &Database, clock: Arc<dyn Clock>) -> Arc<PredictionService> {
+    Arc::new(PredictionService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreInsights::new(db.clone())),
+        clock,
+    ))
 }
 
 /// Chat over `db` with `model` answering (the offline Pixie takes over past the budget), as
@@ -184,6 +206,8 @@ pub fn chat_service(
             activity: Arc::new(StoreActivity::new(db.clone())),
             items,
             lists,
+            budget: budget_service(db, Arc::new(SystemClock)),
+            predictions: prediction_service(db, Arc::new(SystemClock)),
             clock: Arc::new(SystemClock),
             model,
             offline: Arc::new(OfflinePixie::new()),

@@ -64,6 +64,8 @@ pub(super) fn plan(intent: &Intent) -> Option<Vec<Planned>> {
             vec![call("listItems", Value::Object(args))]
         }
         Intent::ListLists => vec![call("listGroceryLists", json!({}))],
+        Intent::Spending(period) => vec![call("queryBudget", json!({ "period": period.as_str() }))],
+        Intent::RunningLow => vec![call("checkPredictions", json!({}))],
         Intent::ShowList(list) => {
             let arguments = match list {
                 Some(list) => json!({ "listName": list }),

@@ -71,6 +71,14 @@ pub(super) fn help(offered: &dyn Fn(&str) -> bool) -> String {
             "tidying up: \"remove the old yoghurt from the pantry\"",
         ),
         ("setRecurring", "regulars: \"buy milk every week\""),
+        (
+            "queryBudget",
+            "spending: \"how much did we spend this month?\"",
+        ),
+        (
+            "checkPredictions",
+            "what runs out soon: \"what's running low?\"",
+        ),
     ];
     let lines: Vec<String> = LINES
         .iter()
@@ -138,6 +146,8 @@ pub(super) fn unavailable(tool: &str) -> String {
         "listGroceryLists" | "showGroceryListEditor" => "open your lists",
         "checkOffListItem" => "tick things off your lists",
         "setRecurring" => "set up regular buys",
+        "queryBudget" => "look at your spending",
+        "checkPredictions" => "work out what runs out soon",
         _ => "do that",
     };
     format!("Sorry, I can't {what} from here just now.")

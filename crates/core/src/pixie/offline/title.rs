@@ -50,6 +50,8 @@ pub(super) fn title(first_message: &str) -> String {
         } => format!("Pantry: {}", category.as_str()),
         Intent::ListItems { .. } => "What's in the pantry".to_string(),
         Intent::ListLists => "Grocery lists".to_string(),
+        Intent::Spending(_) => "Spending".to_string(),
+        Intent::RunningLow => "Running low".to_string(),
         Intent::ShowList(Some(list)) => format!("{list} list"),
         Intent::ShowList(None) => "Shopping list".to_string(),
         Intent::CheckOff { names, .. } => format!("Tick off {}", strings(&names)),

@@ -6,11 +6,13 @@
 //! every id or name an argument carries is looked up inside that home only.
 
 mod cards;
+mod insights;
 mod lists;
 mod pantry;
 mod specs;
 
 use crate::change_log::Actor;
+use crate::insights::{BudgetService, PredictionService};
 use crate::items::{ItemError, ItemService};
 use crate::lists::{ListError, ListService};
 use crate::pixie::model::{ToolCall, ToolSpec};
@@ -85,12 +87,24 @@ impl ToolOutcome {
 pub struct Toolbox {
     items: Arc<ItemService>,
     lists: Arc<ListService>,
+    budget: Arc<BudgetService>,
+    predictions: Arc<PredictionService>,
 }
 
 impl Toolbox {
-    /// The tools over the pantry and list use cases.
-    pub fn new(items: Arc<ItemService>, lists: Arc<ListService>) -> Toolbox {
-        Toolbox { items, lists }
+    /// The tools over the pantry, list and insight use cases.
+    pub fn new(
+        items: Arc<ItemService>,
+        lists: Arc<ListService>,
+        budget: Arc<BudgetService>,
+        predictions: Arc<PredictionService>,
+    ) -> Toolbox {
+        Toolbox {
+            items,
+            lists,
+            budget,
+            predictions,
+        }
     }
 
     /// The tools to offer the model.
@@ -113,6 +127,10 @@ impl Toolbox {
             "listGroceryLists" => lists::overview(&self.lists, ctx, &call.arguments).await,
             "showGroceryListEditor" => lists::editor(&self.lists, ctx, &call.arguments).await,
             "checkOffListItem" => lists::check_off(&self.lists, ctx, &call.arguments).await,
+            "queryBudget" => insights::query_budget(&self.budget, ctx, &call.arguments).await,
+            "checkPredictions" => {
+                insights::check_predictions(&self.predictions, ctx, &call.arguments).await
+            }
             other => ToolOutcome::Invalid(format!(
                 "there is no tool named \"{other}\"; use one of the tools offered"
             )),

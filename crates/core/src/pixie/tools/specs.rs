@@ -23,8 +23,8 @@ fn categories() -> Vec<&'static str> {
     Category::ALL.iter().map(|c| c.as_str()).collect()
 }
 
-/// Every tool Pixie can use. The budget, prediction and receipt tools are not here: they
-/// arrive with the services behind them.
+/// Every tool Pixie can use. The receipt tool is not here: it arrives with the service behind
+/// it.
 pub fn tool_specs() -> Vec<ToolSpec> {
     let quantity = json!({ "type": "number", "exclusiveMinimum": 0, "description": "How much; 1 when not said." });
     let unit = json!({ "type": "string", "description": "Unit such as piece, g, kg, ml, l, cup, dozen, bottle, bag; omit for a count." });
@@ -122,6 +122,22 @@ pub fn tool_specs() -> Vec<ToolSpec> {
             &[],
         ),
         spec(
+            "queryBudget",
+            "What the household spent: total, categories, stores, the change on the previous span and the monthly budget. Share it warmly, never scold.",
+            json!({
+                "period": { "type": "string", "enum": ["week", "month"], "description": "The last 7 days, or the calendar month so far (default)." }
+            }),
+            &[],
+        ),
+        spec(
+            "checkPredictions",
+            "What the household will probably need to restock soon, from how often it buys each item and what it used since. Hedge low-confidence ones.",
+            json!({
+                "withinDays": { "type": "integer", "minimum": 1, "maximum": 60, "description": "How many days ahead; 14 when not said." }
+            }),
+            &[],
+        ),
+        spec(
             "suggestMeals",
             "Get what is needed to suggest meals: the pantry with expiry, what expires soon and the household's dietary rules. You then suggest the meals.",
             json!({
@@ -152,7 +168,7 @@ mod tests {
     #[test]
     fn every_schema_is_a_closed_object_that_names_no_home() {
         let specs = tool_specs();
-        assert_eq!(specs.len(), 11);
+        assert_eq!(specs.len(), 13);
         for spec in specs {
             assert_eq!(spec.parameters["type"], "object", "{}", spec.name);
             assert_eq!(

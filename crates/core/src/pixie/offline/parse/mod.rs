@@ -7,11 +7,14 @@
 
 use super::quantity::ItemPhrase;
 use super::text::{Token, after_any, tokenize, trim_end, trim_start};
+use crate::insights::BudgetPeriod;
 use crate::items::Category;
+use insights::{running_low, spending};
 use lists::{add_to_list, all_lists, implicit_add, recurring, show_list, tick_off};
 use pantry::{bought, check, consume, expiring, pantry_listing, remove};
 use talk::{help, is_greeting, is_thanks, small_talk};
 
+mod insights;
 mod lists;
 mod pantry;
 mod talk;
@@ -70,6 +73,8 @@ impl Intent {
                 | Intent::ShowList(_)
                 | Intent::CheckOff { .. }
                 | Intent::Recurring { .. }
+                | Intent::Spending(_)
+                | Intent::RunningLow
         )
     }
 }
@@ -155,6 +160,10 @@ pub(super) enum Intent {
         /// How often.
         interval: Interval,
     },
+    /// "how much did we spend this month?": the spending summary.
+    Spending(BudgetPeriod),
+    /// "what's running low?": the restock predictions.
+    RunningLow,
     /// "remove eggs from the list": no tool deletes list entries, so it is explained.
     RemoveFromList,
     /// A known request that names nothing.
@@ -402,8 +411,10 @@ fn read(tokens: &[Token]) -> Intent {
     if t.is_empty() {
         return Intent::Unknown;
     }
-    let rules: [Rule; 13] = [
+    let rules: [Rule; 15] = [
         help,
+        spending,
+        running_low,
         recurring,
         expiring,
         all_lists,
