@@ -19,6 +19,7 @@ use pantry_core::pixie::model::LanguageModel;
 use pantry_core::pixie::offline::OfflinePixie;
 use pantry_core::pixie::service::{ChatDeps, ChatService};
 use pantry_core::portability::PortabilityService;
+use pantry_core::receipts::ReceiptService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
@@ -30,7 +31,7 @@ use pantry_http::{Pipeline, build_app};
 use pantry_store::{
     Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
     StoreChangeSignals, StoreChat, StoreHomes, StoreIdempotency, StoreInvites, StoreItems,
-    StoreListItems, StoreLists, StorePortability, StoreSessions,
+    StoreListItems, StoreLists, StorePortability, StoreReceipts, StoreSessions,
 };
 use slog::{Logger, info, warn};
 use std::sync::Arc;
@@ -161,6 +162,12 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         )),
         item_listings: Default::default(),
         chat: Arc::new(chat_service(&settings, &db)?),
+        receipts: Arc::new(ReceiptService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreReceipts::new(db.clone())),
+            language_model(&settings)?,
+            Arc::new(SystemClock),
+        )),
         database: Arc::new(db),
         started,
         log: log.clone(),

@@ -31,4 +31,5 @@ pub mod money;
 pub mod notifications;
 pub mod pixie;
 pub mod portability;
+pub mod receipts;
 pub mod repo_error;

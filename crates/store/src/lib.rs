@@ -17,7 +17,8 @@
 //!   [`StoreIdempotency`] the idempotency-key port; [`StoreItems`] the pantry;
 //!   [`StoreLists`] and [`StoreListItems`] the grocery-list ports;
 //!   [`StorePortability`] export and import of a whole home; [`StoreChat`] Pixie's chat
-//!   threads, messages and token usage.
+//!   threads, messages and token usage;
+//!   [`StoreReceipts`] confirmed receipts and their lines.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -50,6 +51,7 @@ pub mod migrations;
 pub mod pool;
 pub mod portability;
 mod preferences;
+pub mod receipts;
 pub mod schema;
 pub mod sessions;
 #[cfg(any(test, feature = "test-support"))]
@@ -72,4 +74,5 @@ pub use lists::StoreLists;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use portability::StorePortability;
+pub use receipts::StoreReceipts;
 pub use sessions::StoreSessions;
