@@ -202,12 +202,17 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
     for expected in ["addToList", "addItem", "consumeItem", "checkOffListItem"] {
         assert!(tools.contains(&expected), "{tools:?}");
     }
-    for absent in ["queryBudget", "checkPredictions", "presentReceiptReview"] {
+    for absent in ["queryBudget", "checkPredictions"] {
         assert!(
             !tools.contains(&absent),
             "{absent} is offered without its service"
         );
     }
+    // Only a turn that carries a receipt offers its review (tests/receipts.rs).
+    assert!(
+        !tools.contains(&"presentReceiptReview"),
+        "presentReceiptReview is offered in a turn without a receipt"
+    );
     assert_eq!(first["messages"][0]["role"], "system");
     let last = first["messages"].as_array().unwrap().last().unwrap();
     assert_eq!(last["role"], "user");

@@ -70,7 +70,10 @@ impl<'a> ChatRequest<'a> {
             tools,
             tool_choice,
             max_tokens: request.max_tokens,
-            response_format: None,
+            response_format: request
+                .response_format
+                .as_ref()
+                .map(WireResponseFormat::from),
         }
     }
 }
