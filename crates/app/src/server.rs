@@ -242,7 +242,8 @@ pub fn language_model(settings: &Settings) -> Result<Arc<dyn LanguageModel>, Ser
         ..Default::default()
     };
     let model = pantry_openai::OpenAiModel::new(config)
-        .map_err(|e| ServeError::Setup(format!("OPENAI_BASE_URL: {e}")))?;
+        .map_err(|e| ServeError::Setup(format!("OPENAI_BASE_URL: {e}")))?
+        .with_vision(settings.openai.vision);
     Ok(Arc::new(model))
 }
 

@@ -22,6 +22,7 @@ fn development_needs_no_configuration() {
         assert_eq!(settings.mode, Mode::Development);
         assert_eq!(settings.host, "127.0.0.1");
         assert_eq!(settings.port, 3000);
+        assert!(settings.openai.vision);
         assert_eq!(settings.database.url.expose(), "sqlite://./data/pantry.db");
         assert_eq!(settings.jwt_secret_source, SecretSource::DataDirGenerated);
         assert!(settings.jwt_secret.expose().len() >= 32);
@@ -80,6 +81,7 @@ fn every_setting_is_read_from_the_environment() {
         jail.set_env("OPENAI_API_KEY", "sk-test");
         jail.set_env("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1");
         jail.set_env("OPENAI_MODEL", "llama3.2");
+        jail.set_env("OPENAI_VISION", "false");
         let s = load().unwrap();
         assert_eq!(s.data_dir, Path::new("/tmp/pixie-data-x"));
         assert_eq!(
@@ -104,6 +106,7 @@ fn every_setting_is_read_from_the_environment() {
         assert_eq!(s.http.idempotency_ttl, Duration::from_secs(3600));
         assert_eq!(s.openai.api_key.as_ref().unwrap().expose(), "sk-test");
         assert_eq!(s.openai.model, "llama3.2");
+        assert!(!s.openai.vision, "a text-only model: no receipt scanning");
         Ok(())
     });
 }
