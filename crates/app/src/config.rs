@@ -54,6 +54,7 @@ pub const SETTINGS: &[&str] = &[
     "OPENAI_FIRST_TOKEN_TIMEOUT",
     "OPENAI_IDLE_TIMEOUT",
     "OPENAI_MAX_RETRIES",
+    "OPENAI_VISION",
     "PIXIE_ASSISTANT",
     "PIXIE_MAX_STEPS",
     "PIXIE_TOKEN_BUDGET",
@@ -131,6 +132,7 @@ struct RawConfig {
     openai_first_token_timeout: u64,
     openai_idle_timeout: u64,
     openai_max_retries: u32,
+    openai_vision: bool,
     assistant: AssistantChoice,
     max_steps: u32,
     token_budget: u64,
@@ -190,6 +192,7 @@ impl Default for RawConfig {
             openai_first_token_timeout: 30,
             openai_idle_timeout: 20,
             openai_max_retries: 2,
+            openai_vision: true,
             assistant: AssistantChoice::Auto,
             max_steps: 5,
             token_budget: 1_000_000,
@@ -232,6 +235,8 @@ pub struct OpenAiSettings {
     pub idle_timeout: Duration,
     /// Retries on 429/5xx/connection errors before the first token.
     pub max_retries: u32,
+    /// Whether the model reads images (receipt scanning); `false` for text-only local models.
+    pub vision: bool,
 }
 
 /// Pixie's limits and which assistant answers.
@@ -526,6 +531,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             first_token_timeout: Duration::from_secs(raw.openai_first_token_timeout),
             idle_timeout: Duration::from_secs(raw.openai_idle_timeout),
             max_retries: raw.openai_max_retries,
+            vision: raw.openai_vision,
         },
         pixie: PixieSettings {
             assistant: raw.assistant,
@@ -730,6 +736,7 @@ impl Settings {
                 self.openai.idle_timeout.as_secs().to_string(),
             ),
             ("OPENAI_MAX_RETRIES", self.openai.max_retries.to_string()),
+            ("OPENAI_VISION", self.openai.vision.to_string()),
         ];
         lines
             .into_iter()

@@ -20,6 +20,7 @@ use pantry_core::pixie::model::LanguageModel;
 use pantry_core::pixie::offline::OfflinePixie;
 use pantry_core::pixie::service::{ChatDeps, ChatService};
 use pantry_core::portability::PortabilityService;
+use pantry_core::receipts::ReceiptService;
 use pantry_http::auth::argon2_hasher::Argon2Hasher;
 use pantry_http::auth::jwt::TokenService;
 use pantry_http::auth::random_tokens::OsRandomTokens;
@@ -32,7 +33,7 @@ use pantry_store::StoreInsights;
 use pantry_store::{
     Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
     StoreChangeSignals, StoreChat, StoreHomes, StoreIdempotency, StoreInvites, StoreItems,
-    StoreListItems, StoreLists, StorePortability, StoreSessions,
+    StoreListItems, StoreLists, StorePortability, StoreReceipts, StoreSessions,
 };
 use slog::{Logger, info, warn};
 use std::sync::Arc;
@@ -166,6 +167,12 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
         chat: Arc::new(chat_service(&settings, &db)?),
         budget: budget_service(&db),
         predictions: prediction_service(&db),
+        receipts: Arc::new(ReceiptService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreReceipts::new(db.clone())),
+            language_model(&settings)?,
+            Arc::new(SystemClock),
+        )),
         database: Arc::new(db),
         started,
         log: log.clone(),
@@ -244,7 +251,8 @@ pub fn language_model(settings: &Settings) -> Result<Arc<dyn LanguageModel>, Ser
         ..Default::default()
     };
     let model = pantry_openai::OpenAiModel::new(config)
-        .map_err(|e| ServeError::Setup(format!("OPENAI_BASE_URL: {e}")))?;
+        .map_err(|e| ServeError::Setup(format!("OPENAI_BASE_URL: {e}")))?
+        .with_vision(settings.openai.vision);
     Ok(Arc::new(model))
 }
 

@@ -23,6 +23,7 @@ fn development_needs_no_configuration() {
         assert_eq!(settings.host, "127.0.0.1");
         assert_eq!(settings.port, 3000);
         assert_eq!(settings.scheduler.interval, Some(Duration::from_secs(60)));
+        assert!(settings.openai.vision);
         assert_eq!(settings.database.url.expose(), "sqlite://./data/pantry.db");
         assert_eq!(settings.jwt_secret_source, SecretSource::DataDirGenerated);
         assert!(settings.jwt_secret.expose().len() >= 32);
@@ -83,6 +84,7 @@ fn every_setting_is_read_from_the_environment() {
         jail.set_env("OPENAI_MODEL", "llama3.2");
         jail.set_env("SCHEDULER_INTERVAL", "15");
         jail.set_env("DIGEST_HOUR", "7");
+        jail.set_env("OPENAI_VISION", "false");
         let s = load().unwrap();
         assert_eq!(s.data_dir, Path::new("/tmp/pixie-data-x"));
         assert_eq!(
@@ -109,6 +111,7 @@ fn every_setting_is_read_from_the_environment() {
         assert_eq!(s.openai.model, "llama3.2");
         assert_eq!(s.scheduler.interval, Some(Duration::from_secs(15)));
         assert_eq!(s.scheduler.digest_hour, 7);
+        assert!(!s.openai.vision, "a text-only model: no receipt scanning");
         Ok(())
     });
 }

@@ -32,5 +32,6 @@ pub mod money;
 pub mod notifications;
 pub mod pixie;
 pub mod portability;
+pub mod receipts;
 pub mod repo_error;
 pub mod scheduler;

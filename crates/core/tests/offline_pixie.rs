@@ -39,6 +39,7 @@ fn request_with(messages: Vec<ModelMessage>, offered: &[&str]) -> ModelRequest {
         messages,
         tools: tools(offered),
         max_tokens: None,
+        response_format: None,
     }
 }
 

@@ -121,7 +121,8 @@ async fn handle<B: MessageBody + 'static>(
         return pass(req, next).await;
     };
 
-    let body = read_body(req.take_payload(), body_limit).await?;
+    let limit = crate::limits::body_limit_for(req.path(), body_limit);
+    let body = read_body(req.take_payload(), limit).await?;
     let path = req
         .uri()
         .path_and_query()

@@ -30,6 +30,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod preferences;
 pub mod rate_limit;
+pub mod receipts;
 pub mod routes;
 pub mod security_headers;
 pub mod state;

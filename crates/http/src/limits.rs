@@ -10,13 +10,33 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use std::time::Duration;
 
-/// Refuses a request whose declared `Content-Length` exceeds `limit` before reading a byte.
+/// The body limit of `POST /api/homes/{id}/receipts/scan`: a receipt photo (at most 5 MiB,
+/// a third more as base64) needs more room than any other request.
+pub const RECEIPT_SCAN_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The body limit of the request to `path`: `default`, except on the receipt scan route,
+/// which gets [`RECEIPT_SCAN_BODY_LIMIT`] (never less than `default`).
+pub fn body_limit_for(path: &str, default: usize) -> usize {
+    let scan = path.strip_prefix("/api/homes/").is_some_and(|rest| {
+        rest.strip_suffix("/receipts/scan")
+            .is_some_and(|home| !home.is_empty() && !home.contains('/'))
+    });
+    if scan {
+        default.max(RECEIPT_SCAN_BODY_LIMIT)
+    } else {
+        default
+    }
+}
+
+/// Refuses a request whose declared `Content-Length` exceeds its limit (`limit`, or the
+/// larger one of its route, see [`body_limit_for`]) before reading a byte.
 /// Bodies without a length (chunked) are limited while they are read, by the extractor
 /// configs in [`crate::extractors`].
 pub fn declared_body_limit<B: MessageBody + 'static>(
     limit: usize,
 ) -> impl Fn(ServiceRequest, Next<B>) -> MiddlewareFuture<B> + 'static {
     move |req: ServiceRequest, next: Next<B>| {
+        let limit = body_limit_for(req.path(), limit);
         Box::pin(async move {
             let declared = req
                 .headers()

@@ -38,6 +38,7 @@ impl RouteTable {
                 crate::lists::routes::configure(cfg);
                 crate::chat::routes::configure(cfg);
                 crate::insights::routes::configure(cfg);
+                crate::receipts::routes::configure(cfg);
                 crate::live::socket::configure(cfg);
             }),
         }

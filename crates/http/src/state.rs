@@ -16,6 +16,7 @@ use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
 use pantry_core::pixie::service::ChatService;
 use pantry_core::portability::PortabilityService;
+use pantry_core::receipts::ReceiptService;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -57,6 +58,8 @@ pub struct AppState {
     pub lists: Arc<ListService>,
     /// Chat threads and Pixie's turns.
     pub chat: Arc<ChatService>,
+    /// Receipt scanning (with a vision model) and confirming.
+    pub receipts: Arc<ReceiptService>,
     /// Pantry listings as last sent, checked against the home's change-log seq.
     pub item_listings: Arc<ListingCache>,
     /// Live sockets and the delivery of the change log to them.

@@ -209,9 +209,10 @@ async fn a_multi_step_turn_adds_to_a_list_then_answers(db: &TestDb) {
     ] {
         assert!(tools.contains(&expected), "{tools:?}");
     }
+    // Only a turn that carries a receipt offers its review (tests/receipts.rs).
     assert!(
         !tools.contains(&"presentReceiptReview"),
-        "presentReceiptReview is offered without its service"
+        "presentReceiptReview is offered in a turn without a receipt"
     );
     assert_eq!(first["messages"][0]["role"], "system");
     let last = first["messages"].as_array().unwrap().last().unwrap();

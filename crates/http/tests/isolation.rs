@@ -70,6 +70,7 @@ struct Ids {
     invite: String,
     thread: String,
     doomed_thread: String,
+    receipt: String,
     tom: Uuid,
     adam: Uuid,
 }
@@ -87,6 +88,7 @@ impl Ids {
             .replace("{invite}", &self.invite)
             .replace("{doomed_thread}", &self.doomed_thread)
             .replace("{thread}", &self.thread)
+            .replace("{receipt}", &self.receipt)
             .replace("{tom}", &self.tom.to_string())
     }
 
@@ -140,6 +142,21 @@ fn matrix() -> Vec<Route> {
             "/api/homes/{home}/predictions?period=30",
             None,
             Viewer,
+        ),
+        route("GET", "/api/homes/{home}/receipts", None, Viewer),
+        route("GET", "/api/homes/{home}/receipts/{receipt}", None, Viewer),
+        // Receipts: members scan and confirm.
+        route(
+            "POST",
+            "/api/homes/{home}/receipts/scan",
+            Some(json!({"image": "data:image/png;base64,iVBORw0KGgo="})),
+            Member,
+        ),
+        route(
+            "POST",
+            "/api/homes/{home}/receipts/confirm",
+            Some(json!({"merchant": "Probe Mart", "items": [{"name": "Probe", "price": 1}]})),
+            Member,
         ),
         // Chat: members write; Pixie acts with the asker's rights.
         route(
@@ -413,7 +430,15 @@ where
     })
 }
 
-async fn every_home_route_is_isolated(db: &TestDb, state: AppState) {
+async fn every_home_route_is_isolated(db: &TestDb, mut state: AppState) {
+    // Receipts are read by a vision model: the fake one, answering every scan.
+    let fake = pantry_openai::fake::FakeOpenAi::start_repeating(pantry_openai::fake::Reply::text(
+        &[
+            r#"{"merchant": null, "purchasedAt": null, "currency": null, "total": null, "items": []}"#,
+        ],
+    ));
+    let vision = pantry_openai::OpenAiModel::new(fake.config()).unwrap();
+    state.receipts = support::receipt_service(&db.db, std::sync::Arc::new(vision));
     let app = app!(state);
     let alice = sign_up!(app, "alice");
     let adam = sign_up!(app, "adam");
@@ -474,6 +499,11 @@ async fn every_home_route_is_isolated(db: &TestDb, state: AppState) {
     let threads = format!("/api/homes/{home}/chat/threads");
     let thread = create(threads.clone(), json!({"title": "Plans"})).await;
     let doomed_thread = create(threads, json!({})).await;
+    let receipt = create(
+        format!("/api/homes/{home}/receipts/confirm"),
+        json!({"merchant": "Test Mart", "items": [{"name": "Milk", "price": 2}]}),
+    )
+    .await;
     let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
     let ids = Ids {
         item: id(&item),
@@ -486,6 +516,7 @@ async fn every_home_route_is_isolated(db: &TestDb, state: AppState) {
         invite: id(&invite["invite"]),
         thread: id(&thread),
         doomed_thread: id(&doomed_thread),
+        receipt: receipt["receiptId"].as_str().unwrap().to_owned(),
         tom: tom.id,
         adam: adam.id,
     };

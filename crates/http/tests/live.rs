@@ -1266,6 +1266,16 @@ async fn a_chat_turn_streams_to_every_socket_of_the_home(db: &TestDb) {
         .await;
     let refused = eve_ws.next_of("error").await;
     assert_eq!(refused["payload"]["code"], "NOT_FOUND");
+    // A receipt that could not be confirmed is refused like a confirm body, and runs nothing.
+    alice_ws
+        .send(
+            json!({ "type": "message", "payload": { "threadId": thread_id, "content": "my receipt",
+                      "receipt": { "merchant": "Test Mart", "items": [{ "name": "  " }] } } }),
+        )
+        .await;
+    let refused = alice_ws.next_of("error").await;
+    assert_eq!(refused["payload"]["code"], "VALIDATION_ERROR");
+    assert_eq!(refused["payload"]["error"], "No items to add");
     assert_eq!(fake.request_count(), 3);
 }
 on_both_backends!(

@@ -804,6 +804,51 @@ async fn core_values_match_their_mirror_schemas() {
             serde_json::to_value(prediction(full)).unwrap(),
         );
     }
+    for full in [true, false] {
+        use pantry_core::receipts::{
+            ParsedReceipt, RawReceipt, Receipt, ReceiptDetail, RecordedLine,
+        };
+        let raw: RawReceipt = serde_json::from_value(if full {
+            json!({"merchant": "Test Mart", "purchasedAt": "2026-11-28", "currency": "THB", "total": 12.5,
+                   "items": [{"name": "Tea", "quantity": 2, "unit": "box", "category": "beverages", "price": 2.5}]})
+        } else {
+            json!({"items": [{"name": "Tea"}]})
+        })
+        .unwrap();
+        check(
+            "ParsedReceipt",
+            serde_json::to_value(ParsedReceipt::from_client(raw).unwrap()).unwrap(),
+        );
+        let now = chrono::Utc::now();
+        let receipt = Receipt {
+            id: uuid::Uuid::now_v7(),
+            home_id: uuid::Uuid::now_v7(),
+            merchant: when(full, "Test Mart".to_owned()),
+            purchased_at: when(full, now),
+            currency: "THB".to_owned(),
+            total_minor: when(full, 1250),
+            item_count: 1,
+            scanned_by: when(full, uuid::Uuid::now_v7()),
+            created_at: now,
+        };
+        check("Receipt", serde_json::to_value(&receipt).unwrap());
+        let line = RecordedLine {
+            item_id: when(full, uuid::Uuid::now_v7()),
+            name: "Tea".to_owned(),
+            quantity: when(full, pantry_core::items::Quantity::ONE),
+            unit: when(full, pantry_core::items::Unit::Box),
+            category: when(full, pantry_core::items::Category::Beverages),
+            price_minor: when(full, 250),
+        };
+        check(
+            "ReceiptDetail",
+            serde_json::to_value(ReceiptDetail {
+                receipt,
+                lines: vec![line],
+            })
+            .unwrap(),
+        );
+    }
     assert!(
         c.errors.is_empty(),
         "core values differ from their mirror schemas (crates/http/src/openapi/mirrors.rs):\n{}",
@@ -1111,14 +1156,14 @@ macro_rules! on_both_backends {
         #[actix_web::test]
         async fn $sqlite() {
             let db = TestDb::sqlite().await;
-            $scenario(support::state(&db.db, CapturedLog::default().logger())).await;
+            $scenario(support::state(&db.db, CapturedLog::default().logger()), &db).await;
         }
         #[actix_web::test]
         async fn $postgres() {
             let Some(db) = TestDb::postgres().await else {
                 return;
             };
-            $scenario(support::state(&db.db, CapturedLog::default().logger())).await;
+            $scenario(support::state(&db.db, CapturedLog::default().logger()), &db).await;
         }
     };
 }
@@ -1131,7 +1176,17 @@ on_both_backends!(
 
 /// Every documented operation, called for real, answers what the document says: the status
 /// is listed and the body fits its schema. Errors are checked too.
-async fn responses_match_the_document(state: pantry_http::AppState) {
+async fn responses_match_the_document(mut state: pantry_http::AppState, db: &TestDb) {
+    // Receipts are read by the fake vision model.
+    let vision = pantry_openai::fake::FakeOpenAi::start_repeating(
+        pantry_openai::fake::Reply::text(&[
+            r#"{"merchant": "Test Mart", "purchasedAt": "2026-11-28", "currency": null, "total": 2.5, "items": [{"name": "Tea", "quantity": 1, "unit": "box", "category": "beverages", "price": 2.5}, {"name": "Oddity", "quantity": null, "unit": null, "category": null, "price": null}]}"#,
+        ]),
+    );
+    state.receipts = support::receipt_service(
+        &db.db,
+        std::sync::Arc::new(pantry_openai::OpenAiModel::new(vision.config()).unwrap()),
+    );
     let (_, doc) = served_document().await;
     let mut c = Conformance {
         doc: doc.clone(),
@@ -2183,6 +2238,55 @@ async fn responses_match_the_document(state: pantry_http::AppState) {
     );
     c.check("GET", PREDICTIONS, &bad);
     conform!(c, app, "GET", PREDICTIONS, [uuid::Uuid::now_v7()], e);
+
+    // Receipts: scan (erin; finn only reads), confirm, list and read.
+    const RECEIPTS: &str = "/api/homes/{home_id}/receipts";
+    const SCAN: &str = "/api/homes/{home_id}/receipts/scan";
+    const CONFIRM: &str = "/api/homes/{home_id}/receipts/confirm";
+    let png = json!({"image": "data:image/png;base64,iVBORw0KGgo="});
+    let scanned = conform!(c, app, "POST", SCAN, [home], e, png.clone());
+    conform!(c, app, "POST", SCAN, [home], f, png.clone());
+    conform!(
+        c,
+        app,
+        "POST",
+        SCAN,
+        [home],
+        e,
+        json!({"image": "https://example.com/r.png"})
+    );
+    conform!(c, app, "POST", SCAN, [uuid::Uuid::now_v7()], e, png);
+    let confirmed = conform!(c, app, "POST", CONFIRM, [home], e, scanned["data"].clone());
+    conform!(c, app, "POST", CONFIRM, [home], e, json!({"items": []}));
+    conform!(
+        c,
+        app,
+        "POST",
+        CONFIRM,
+        [home],
+        f,
+        json!({"items": [{"name": "Tea"}]})
+    );
+    let receipt = confirmed["data"]["receiptId"].as_str().unwrap().to_owned();
+    conform!(c, app, "GET", RECEIPTS, [home], f);
+    let bad_page = send!(app, "GET", format!("/api/homes/{home}/receipts?limit=0"), f);
+    c.check("GET", RECEIPTS, &bad_page);
+    conform!(
+        c,
+        app,
+        "GET",
+        "/api/homes/{home_id}/receipts/{receipt_id}",
+        [home, receipt],
+        f
+    );
+    conform!(
+        c,
+        app,
+        "GET",
+        "/api/homes/{home_id}/receipts/{receipt_id}",
+        [home, uuid::Uuid::now_v7()],
+        f
+    );
     conform!(c, app, "DELETE", THREAD, [home, thread], e);
     conform!(c, app, "GET", THREAD, [home, thread], e);
     const PREFERENCES: &str = "/api/users/me/preferences";

@@ -28,6 +28,8 @@ pub struct OpenAiModel {
     endpoint: Url,
     /// `Bearer <key>`, marked sensitive so reqwest never prints it; `None` for an empty key.
     authorization: Option<HeaderValue>,
+    /// Whether the model reads images (receipt scanning); see [`OpenAiModel::with_vision`].
+    vision: bool,
 }
 
 /// How one attempt failed.
@@ -67,7 +69,16 @@ impl OpenAiModel {
             client,
             endpoint,
             authorization,
+            vision: true,
         })
+    }
+
+    /// Says whether the configured model reads images and answers in a JSON schema (true by
+    /// default, as `gpt-4o-mini` does); a text-only local model should be marked `false`, so
+    /// receipt scanning is refused up front instead of failing at the model.
+    pub fn with_vision(mut self, vision: bool) -> Self {
+        self.vision = vision;
+        self
     }
 
     /// One streamed step ([`LanguageModel::complete`]): retries transient failures while
@@ -327,6 +338,10 @@ fn describe(error: &reqwest::Error) -> String {
 impl LanguageModel for OpenAiModel {
     fn name(&self) -> String {
         format!("openai:{}", self.config.model)
+    }
+
+    fn supports_vision(&self) -> bool {
+        self.vision
     }
 
     async fn complete(

@@ -3,7 +3,9 @@
 //! Response types are deliberately loose (everything optional, unknown fields ignored) because
 //! OpenAI-compatible servers differ in what they leave out.
 
-use pantry_core::pixie::model::{ModelMessage, ModelRequest, ToolCall, ToolSpec};
+use pantry_core::pixie::model::{
+    ContentPart, JsonSchema, ModelMessage, ModelRequest, ToolCall, ToolSpec,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -20,6 +22,37 @@ pub(crate) struct ChatRequest<'a> {
     pub tool_choice: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<WireResponseFormat<'a>>,
+}
+
+/// `response_format: {type: "json_schema", json_schema: {name, strict: true, schema}}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct WireResponseFormat<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub json_schema: WireJsonSchema<'a>,
+}
+
+/// The schema part of a structured-output request.
+#[derive(Debug, Serialize)]
+pub(crate) struct WireJsonSchema<'a> {
+    pub name: &'a str,
+    pub strict: bool,
+    pub schema: &'a Value,
+}
+
+impl<'a> From<&'a JsonSchema> for WireResponseFormat<'a> {
+    fn from(format: &'a JsonSchema) -> Self {
+        WireResponseFormat {
+            kind: "json_schema",
+            json_schema: WireJsonSchema {
+                name: &format.name,
+                strict: true,
+                schema: &format.schema,
+            },
+        }
+    }
 }
 
 impl<'a> ChatRequest<'a> {
@@ -37,6 +70,10 @@ impl<'a> ChatRequest<'a> {
             tools,
             tool_choice,
             max_tokens: request.max_tokens,
+            response_format: request
+                .response_format
+                .as_ref()
+                .map(WireResponseFormat::from),
         }
     }
 }
@@ -55,7 +92,7 @@ pub(crate) enum WireMessage<'a> {
         content: &'a str,
     },
     User {
-        content: &'a str,
+        content: WireContent<'a>,
     },
     Assistant {
         /// `null` when the step was only tool calls (OpenAI wants the key present).
@@ -73,7 +110,12 @@ impl<'a> From<&'a ModelMessage> for WireMessage<'a> {
     fn from(message: &'a ModelMessage) -> Self {
         match message {
             ModelMessage::System(content) => WireMessage::System { content },
-            ModelMessage::User(content) => WireMessage::User { content },
+            ModelMessage::User(content) => WireMessage::User {
+                content: WireContent::Text(content),
+            },
+            ModelMessage::UserParts(parts) => WireMessage::User {
+                content: WireContent::Parts(parts.iter().map(WirePart::from).collect()),
+            },
             ModelMessage::Assistant {
                 content,
                 tool_calls,
@@ -84,6 +126,39 @@ impl<'a> From<&'a ModelMessage> for WireMessage<'a> {
             ModelMessage::Tool { call_id, content } => WireMessage::Tool {
                 tool_call_id: call_id,
                 content,
+            },
+        }
+    }
+}
+
+/// A user message's content: plain text, or parts (text and images).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum WireContent<'a> {
+    Text(&'a str),
+    Parts(Vec<WirePart<'a>>),
+}
+
+/// `{type: "text", text}` or `{type: "image_url", image_url: {url}}`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum WirePart<'a> {
+    Text { text: &'a str },
+    ImageUrl { image_url: WireImageUrl<'a> },
+}
+
+/// Where the image is (always a data URL here).
+#[derive(Debug, Serialize)]
+pub(crate) struct WireImageUrl<'a> {
+    pub url: &'a str,
+}
+
+impl<'a> From<&'a ContentPart> for WirePart<'a> {
+    fn from(part: &'a ContentPart) -> Self {
+        match part {
+            ContentPart::Text(text) => WirePart::Text { text },
+            ContentPart::ImageUrl(url) => WirePart::ImageUrl {
+                image_url: WireImageUrl { url },
             },
         }
     }
@@ -270,6 +345,7 @@ mod tests {
             messages: vec![ModelMessage::User("hi".into())],
             tools: vec![],
             max_tokens: None,
+            response_format: None,
         };
         let body = serde_json::to_value(ChatRequest::new("m", &request)).unwrap();
         assert_eq!(
@@ -280,6 +356,33 @@ mod tests {
                 "stream": true,
                 "stream_options": {"include_usage": true}
             })
+        );
+    }
+
+    #[test]
+    fn images_and_schemas_use_the_openai_shapes() {
+        let mut request = ModelRequest::new(
+            vec![ModelMessage::UserParts(vec![
+                ContentPart::Text("Read this".into()),
+                ContentPart::ImageUrl("data:image/png;base64,AAAA".into()),
+            ])],
+            vec![],
+        );
+        request.response_format = Some(JsonSchema {
+            name: "receipt".into(),
+            schema: json!({"type": "object"}),
+        });
+        let body = serde_json::to_value(ChatRequest::new("m", &request)).unwrap();
+        assert_eq!(
+            body["messages"],
+            json!([{"role": "user", "content": [
+                {"type": "text", "text": "Read this"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
+            ]}])
+        );
+        assert_eq!(
+            body["response_format"],
+            json!({"type": "json_schema", "json_schema": {"name": "receipt", "strict": true, "schema": {"type": "object"}}})
         );
     }
 

@@ -132,6 +132,7 @@ async fn the_second_step_of_a_tool_loop_sends_the_exact_openai_request() {
             parameters: json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
         }],
         max_tokens: Some(200),
+        response_format: None,
     };
     run(&model, request).await.reply();
 
@@ -145,6 +146,7 @@ async fn the_second_step_of_a_tool_loop_sends_the_exact_openai_request() {
         ],
         tools: vec![],
         max_tokens: None,
+        response_format: None,
     };
     run(&model, plain).await.reply();
 

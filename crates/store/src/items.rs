@@ -130,19 +130,7 @@ impl ItemRepository for StoreItems {
         let mut conn = self.db.conn().await?;
         conn.transaction::<_, TxError, _>(async |c| {
             lock_home(c, home_id).await?;
-            if item.client_chosen_id
-                && let Some(existing) = load_item(c, home_id, item.id).await?
-            {
-                return Ok(Added::Replayed(existing));
-            }
-            if merge {
-                let candidates = same_name(c, home_id, &normalize_name(&item.name)).await?;
-                if let Some(plan) = merge::plan(&candidates, item) {
-                    let merged = apply_merge(c, home_id, item, &plan, meta).await?;
-                    return Ok(Added::Merged(merged));
-                }
-            }
-            Ok(Added::Created(insert_item(c, home_id, item, meta).await?))
+            add_in_tx(c, home_id, item, merge, meta, meta.at).await
         })
         .await
         .map_err(RepoError::from)
@@ -360,12 +348,51 @@ pub(crate) async fn same_name(
         .collect::<Result<_, _>>()?)
 }
 
+/// Adds `item` as [`ItemRepository::add`] does (replay, merge or create), its purchase spent
+/// at `spent_at` (a receipt's date, else the moment of the change); run in a transaction that
+/// holds the home's write lock.
+pub(crate) async fn add_in_tx(
+    c: &mut AnyConnection,
+    home_id: Uuid,
+    item: &NewItem,
+    merge: bool,
+    meta: WriteMeta,
+    spent_at: DateTime<Utc>,
+) -> Result<Added, TxError> {
+    if item.client_chosen_id
+        && let Some(existing) = load_item(c, home_id, item.id).await?
+    {
+        return Ok(Added::Replayed(existing));
+    }
+    if merge {
+        let candidates = same_name(c, home_id, &normalize_name(&item.name)).await?;
+        if let Some(plan) = merge::plan(&candidates, item) {
+            let merged = apply_merge(c, home_id, item, &plan, meta, spent_at).await?;
+            return Ok(Added::Merged(merged));
+        }
+    }
+    Ok(Added::Created(
+        insert_item_spent(c, home_id, item, meta, spent_at).await?,
+    ))
+}
+
 /// Inserts a new row with its `added` history and `item.added` event; run in a transaction.
 pub(crate) async fn insert_item(
     c: &mut AnyConnection,
     home_id: Uuid,
     item: &NewItem,
     meta: WriteMeta,
+) -> Result<PantryItem, TxError> {
+    insert_item_spent(c, home_id, item, meta, meta.at).await
+}
+
+/// [`insert_item`] with the purchase spent at `spent_at`.
+async fn insert_item_spent(
+    c: &mut AnyConnection,
+    home_id: Uuid,
+    item: &NewItem,
+    meta: WriteMeta,
+    spent_at: DateTime<Utc>,
 ) -> Result<PantryItem, TxError> {
     let at = meta.at.naive_utc();
     let id = item.id.to_string();
@@ -397,7 +424,7 @@ pub(crate) async fn insert_item(
         .await?;
     let created = row.into_item()?;
     if !created.quantity.is_zero() {
-        let purchase = Purchase::of(item, meta.at);
+        let purchase = Purchase::of(item, spent_at);
         record_purchase(c, &created, created.quantity, &purchase, meta).await?;
     }
     log_item(c, events::ADDED, &created, json!({}), meta).await?;
@@ -440,6 +467,7 @@ async fn apply_merge(
     add: &NewItem,
     plan: &merge::MergePlan,
     meta: WriteMeta,
+    spent_at: DateTime<Utc>,
 ) -> Result<PantryItem, TxError> {
     let Some(current) = load_item(c, home_id, plan.target).await? else {
         return Err(RepoError::NotFound.into());
@@ -459,7 +487,7 @@ async fn apply_merge(
     let extra = json!({
         "added": { "quantity": add.quantity, "unit": add.unit, "price": add.price_minor.map(pantry_core::money::to_major) }
     });
-    let purchase = Purchase::of(add, meta.at);
+    let purchase = Purchase::of(add, spent_at);
     restock(
         c,
         &current,

@@ -18,7 +18,8 @@
 //!   [`StoreLists`] and [`StoreListItems`] the grocery-list ports;
 //!   [`StorePortability`] export and import of a whole home; [`StoreChat`] Pixie's chat
 //!   threads, messages and token usage; [`StoreInsights`] the spend and usage-history reads
-//!   behind budgets and restock predictions.
+//!   behind budgets and restock predictions;
+//!   [`StoreReceipts`] confirmed receipts and their lines.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -53,6 +54,7 @@ pub mod migrations;
 pub mod pool;
 pub mod portability;
 mod preferences;
+pub mod receipts;
 pub mod schema;
 pub mod sessions;
 #[cfg(any(test, feature = "test-support"))]
@@ -77,4 +79,5 @@ pub use lists::StoreLists;
 pub use migrations::run_migrations;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use portability::StorePortability;
+pub use receipts::StoreReceipts;
 pub use sessions::StoreSessions;

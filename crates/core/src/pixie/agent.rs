@@ -14,7 +14,11 @@ use crate::pixie::model::{
 };
 use crate::pixie::service::{ChatError, ChatService};
 use crate::pixie::thread::{ChatMessage, ChatRole, TurnUsage};
-use crate::pixie::tools::{ToolContext, ToolOutcome};
+use crate::pixie::tools::{
+    PRESENT_RECEIPT_REVIEW, ToolContext, ToolOutcome, present_receipt_review, receipt_message,
+    receipt_review_spec,
+};
+use crate::receipts::ParsedReceipt;
 use chrono::Duration;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -62,6 +66,9 @@ pub struct TurnRequest {
     pub content: String,
     /// The list they had open, if any (a default for list tools).
     pub list_id: Option<Uuid>,
+    /// A scanned receipt they attached, already validated like a confirm body: given to the
+    /// model as data in a user message, with `presentReceiptReview` offered for this turn.
+    pub receipt: Option<ParsedReceipt>,
 }
 
 /// A finished turn.
@@ -185,6 +192,9 @@ impl ChatService {
                 },
             })
         }));
+        if let Some(receipt) = &request.receipt {
+            messages.push(ModelMessage::User(receipt_message(receipt)));
+        }
         messages.push(ModelMessage::User(content.to_owned()));
 
         let ctx = ToolContext {
@@ -194,7 +204,13 @@ impl ChatService {
             now,
         };
         let (usage, records, ui) = self
-            .run_steps(model.as_ref(), messages, &ctx, &mut reply)
+            .run_steps(
+                model.as_ref(),
+                messages,
+                &ctx,
+                request.receipt.as_ref(),
+                &mut reply,
+            )
             .await;
 
         let reply_message = ChatMessage {
@@ -277,6 +293,7 @@ impl ChatService {
         model: &dyn LanguageModel,
         mut messages: Vec<ModelMessage>,
         ctx: &ToolContext,
+        receipt: Option<&ParsedReceipt>,
         reply: &mut Reply<'_>,
     ) -> (TokenUsage, Vec<Value>, Option<Value>) {
         let mut usage = TokenUsage::default();
@@ -287,7 +304,9 @@ impl ChatService {
         for step in 0..steps {
             // The last step offers no tools, so the model has to answer in words.
             let tools = if step + 1 < steps {
-                self.tools.specs()
+                let mut tools = self.tools.specs();
+                tools.extend(receipt.map(|_| receipt_review_spec()));
+                tools
             } else {
                 Vec::new()
             };
@@ -296,6 +315,7 @@ impl ChatService {
                 messages: messages.clone(),
                 tools,
                 max_tokens: None,
+                response_format: None,
             };
             reply.paragraph();
             let answered = {
@@ -328,7 +348,13 @@ impl ChatService {
             });
             let mut invalid = false;
             for call in &answer.tool_calls {
-                let (result, record_result) = match self.tools.run(ctx, call).await {
+                let outcome = match receipt {
+                    Some(receipt) if call.name == PRESENT_RECEIPT_REVIEW => {
+                        present_receipt_review(receipt)
+                    }
+                    _ => self.tools.run(ctx, call).await,
+                };
+                let (result, record_result) = match outcome {
                     ToolOutcome::Ran { result, ui: card } => {
                         if card.is_some() {
                             ui = card;
@@ -379,6 +405,7 @@ Answer with the title only, without quotes or punctuation."
             ],
             tools: Vec::new(),
             max_tokens: Some(20),
+            response_format: None,
         };
         let mut ignore = |_: &str| {};
         match model.complete(request, &mut ignore).await {

@@ -39,6 +39,8 @@ pub enum ModelMessage {
     System(String),
     /// What a person said.
     User(String),
+    /// What a person showed: text and images in one user message (for a vision model).
+    UserParts(Vec<ContentPart>),
     /// What the model said before: text, tool calls, or both.
     Assistant {
         /// The text, if any.
@@ -55,7 +57,32 @@ pub enum ModelMessage {
     },
 }
 
+/// One part of a [`ModelMessage::UserParts`] message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContentPart {
+    /// Words.
+    Text(String),
+    /// An image, as a `data:image/...;base64,...` URL (never a remote address: the model
+    /// must not fetch anything on a user's behalf).
+    ImageUrl(String),
+}
+
+/// Asks the model to answer with JSON that fits a schema (OpenAI's structured outputs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonSchema {
+    /// A name for the schema, e.g. `receipt`.
+    pub name: String,
+    /// The JSON Schema of the answer (strict: every object closed, every property required).
+    pub schema: serde_json::Value,
+}
+
 /// One step's request.
+///
+/// ```
+/// use pantry_core::pixie::model::{ModelMessage, ModelRequest};
+/// let request = ModelRequest::new(vec![ModelMessage::User("hi".into())], Vec::new());
+/// assert!(request.response_format.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelRequest {
     /// The conversation so far, the system prompt first.
@@ -64,6 +91,20 @@ pub struct ModelRequest {
     pub tools: Vec<ToolSpec>,
     /// An upper bound on the tokens the answer may use, if the caller wants one.
     pub max_tokens: Option<u32>,
+    /// The answer must be JSON fitting this schema (no tools are offered then).
+    pub response_format: Option<JsonSchema>,
+}
+
+impl ModelRequest {
+    /// A request with these messages and tools, no token limit and free-form answers.
+    pub fn new(messages: Vec<ModelMessage>, tools: Vec<ToolSpec>) -> ModelRequest {
+        ModelRequest {
+            messages,
+            tools,
+            max_tokens: None,
+            response_format: None,
+        }
+    }
 }
 
 /// Tokens used by one step, as the model reported them.
@@ -148,6 +189,12 @@ pub trait LanguageModel: Send + Sync {
 
     /// Whether this is the offline parser rather than a real model.
     fn is_offline(&self) -> bool {
+        false
+    }
+
+    /// Whether it can read images ([`ContentPart::ImageUrl`]) and answer in a JSON schema,
+    /// as receipt scanning needs.
+    fn supports_vision(&self) -> bool {
         false
     }
 

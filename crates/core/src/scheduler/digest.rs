@@ -55,6 +55,7 @@ pub fn request(facts: &WeekFacts) -> ModelRequest {
         messages: vec![ModelMessage::System(system), ModelMessage::User(user)],
         tools: Vec::new(),
         max_tokens: Some(MAX_TOKENS),
+        response_format: None,
     }
 }
 

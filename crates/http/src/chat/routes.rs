@@ -326,6 +326,10 @@ struct SendBody {
     /// The list the client has open: list tools use it when the message names none.
     #[schema(nullable = false)]
     list_id: Option<Uuid>,
+    /// A scanned receipt to review (from `POST .../receipts/scan`), checked like a confirm
+    /// body: Pixie acknowledges it and shows it as a `receipt-review` card.
+    #[schema(nullable = false)]
+    receipt: Option<crate::receipts::body::ReceiptBody>,
 }
 
 /// Cancels a turn whose caller went away, unless someone in the home is watching it live.
@@ -387,6 +391,7 @@ async fn send(
         thread_id,
         content,
         list_id: body.list_id,
+        receipt: body.receipt.map(|r| r.into_parsed()).transpose()?,
     };
     // The turn runs as its own task, so a caller who hangs up does not cut the reply short
     // for the partners watching; with nobody watching, the guard cancels it.

@@ -9,11 +9,13 @@
 use crate::chat::wire::MessageBody;
 use crate::live::frames;
 use crate::live::hub::Socket;
+use crate::receipts::body::ReceiptBody;
 use crate::state::AppState;
 use actix_web::web::{self, Bytes};
 use pantry_core::pixie::agent::{TurnObserver, TurnRequest};
 use pantry_core::pixie::service::ChatError;
 use pantry_core::pixie::thread::ChatMessage;
+use pantry_core::receipts::ParsedReceipt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -145,6 +147,27 @@ struct MessageFrame {
     home_id: Option<Uuid>,
     /// The list the client has open (a default for list tools).
     list_id: Option<Uuid>,
+    /// A scanned receipt to review, checked like a confirm body.
+    receipt: Option<Value>,
+}
+
+/// A frame's `receipt`, checked like a confirm body; the error text otherwise.
+fn receipt_of(value: Value) -> Result<ParsedReceipt, String> {
+    let body: ReceiptBody =
+        serde_json::from_value(value).map_err(|e| format!("Invalid receipt: {e}"))?;
+    body.into_parsed().map_err(|e| {
+        let details: Vec<String> = e
+            .body
+            .details
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect();
+        if details.is_empty() {
+            e.body.message.into_owned()
+        } else {
+            format!("Invalid receipt: {}", details.join("; "))
+        }
+    })
 }
 
 /// The error frame for a refused turn.
@@ -202,12 +225,20 @@ pub async fn on_message(
         let _ = socket.outbox.push(refused(&ChatError::ThreadNotFound));
         return;
     };
+    let receipt = match frame.receipt.map(receipt_of).transpose() {
+        Ok(receipt) => receipt,
+        Err(why) => {
+            let _ = socket.outbox.push(frames::error(&why, "VALIDATION_ERROR"));
+            return;
+        }
+    };
     let request = TurnRequest {
         user_id,
         home_id,
         thread_id: frame.thread_id,
         content: frame.content,
         list_id: frame.list_id,
+        receipt,
     };
     actix_web::rt::spawn(async move {
         let mut observer = LiveObserver::new(

@@ -156,6 +156,7 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
         )),
         item_listings: Default::default(),
         chat: chat_service(db, Arc::new(OfflinePixie::new()), PixieConfig::default()),
+        receipts: receipt_service(db, Arc::new(OfflinePixie::new())),
         live: live_hub(db, log_for_live, LiveConfig::default()),
         budget: budget_service(db, Arc::new(SystemClock)),
         predictions: prediction_service(db, Arc::new(SystemClock)),
@@ -213,6 +214,19 @@ pub fn chat_service(
             offline: Arc::new(OfflinePixie::new()),
         },
         config,
+    ))
+}
+
+/// Receipts over `db` with `model` reading photos, as the server wires it.
+pub fn receipt_service(
+    db: &Database,
+    model: Arc<dyn LanguageModel>,
+) -> Arc<pantry_core::receipts::ReceiptService> {
+    Arc::new(pantry_core::receipts::ReceiptService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(pantry_store::StoreReceipts::new(db.clone())),
+        model,
+        Arc::new(SystemClock),
     ))
 }
 

@@ -29,6 +29,7 @@ pub fn ask(text: &str) -> ModelRequest {
         messages: vec![ModelMessage::User(text.to_owned())],
         tools: vec![],
         max_tokens: None,
+        response_format: None,
     }
 }
 

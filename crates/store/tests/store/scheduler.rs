@@ -529,7 +529,12 @@ async fn running_low_is_announced_once_per_expected_run_out(t: &TestDb) {
             w.clock.advance(Duration::days(7));
         }
         w.items()
-            .add(&w.actor(), w.home, NewItem::named("Coffee".to_owned()), false)
+            .add(
+                &w.actor(),
+                w.home,
+                NewItem::named("Coffee".to_owned()),
+                false,
+            )
             .await
             .expect("buy coffee");
     }

@@ -51,6 +51,7 @@ use parse::Intent;
 ///     messages: vec![ModelMessage::User("We're out of eggs".into())],
 ///     tools: vec![tool],
 ///     max_tokens: None,
+///     response_format: None,
 /// };
 /// let reply = OfflinePixie.complete(request, &mut |_| {}).await.unwrap();
 /// let call = &reply.tool_calls[0];

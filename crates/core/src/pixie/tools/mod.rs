@@ -9,6 +9,7 @@ mod cards;
 mod insights;
 mod lists;
 mod pantry;
+mod receipts;
 mod specs;
 
 use crate::change_log::Actor;
@@ -21,6 +22,10 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use uuid::Uuid;
 
+pub use receipts::{
+    PRESENT_RECEIPT_REVIEW, present_receipt_review, receipt_message, receipt_review_card,
+    receipt_review_spec,
+};
 pub use specs::tool_specs;
 
 /// Where and for whom a tool runs.
