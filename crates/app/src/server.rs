@@ -15,6 +15,7 @@ use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::notifications::NotificationService;
 use pantry_core::pixie::model::LanguageModel;
 use pantry_core::pixie::offline::OfflinePixie;
 use pantry_core::pixie::service::{ChatDeps, ChatService};
@@ -30,7 +31,7 @@ use pantry_http::{Pipeline, build_app};
 use pantry_store::{
     Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
     StoreChangeSignals, StoreChat, StoreHomes, StoreIdempotency, StoreInvites, StoreItems,
-    StoreListItems, StoreLists, StorePortability, StoreSessions,
+    StoreListItems, StoreLists, StoreNotifications, StorePortability, StoreSessions,
 };
 use slog::{Logger, info, warn};
 use std::sync::Arc;
@@ -160,6 +161,7 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(SystemClock),
         )),
         item_listings: Default::default(),
+        notifications: Arc::new(notification_service(&db)),
         chat: Arc::new(chat_service(&settings, &db)?),
         database: Arc::new(db),
         started,
@@ -237,6 +239,22 @@ pub fn language_model(settings: &Settings) -> Result<Arc<dyn LanguageModel>, Ser
     let model = pantry_openai::OpenAiModel::new(config)
         .map_err(|e| ServeError::Setup(format!("OPENAI_BASE_URL: {e}")))?;
     Ok(Arc::new(model))
+}
+
+/// Each member's inbox over `db`.
+fn notification_service(db: &Database) -> NotificationService {
+    let homes = || Arc::new(StoreHomes::new(db.clone()));
+    NotificationService::new(
+        homes(),
+        Arc::new(StoreNotifications::new(db.clone())),
+        Arc::new(ListService::new(
+            homes(),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
+        Arc::new(SystemClock),
+    )
 }
 
 /// Chat threads and Pixie's turns over `db`.

@@ -37,6 +37,7 @@ impl RouteTable {
                 crate::openapi::configure(cfg);
                 crate::lists::routes::configure(cfg);
                 crate::chat::routes::configure(cfg);
+                crate::notifications::routes::configure(cfg);
                 crate::live::socket::configure(cfg);
             }),
         }

@@ -13,6 +13,7 @@ use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::notifications::NotificationService;
 use pantry_core::pixie::service::ChatService;
 use pantry_core::portability::PortabilityService;
 use std::sync::Arc;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub chat: Arc<ChatService>,
     /// Pantry listings as last sent, checked against the home's change-log seq.
     pub item_listings: Arc<ListingCache>,
+    /// Each member's inbox of notifications.
+    pub notifications: Arc<NotificationService>,
     /// Live sockets and the delivery of the change log to them.
     pub live: LiveHub,
 }

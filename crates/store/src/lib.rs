@@ -17,7 +17,7 @@
 //!   [`StoreIdempotency`] the idempotency-key port; [`StoreItems`] the pantry;
 //!   [`StoreLists`] and [`StoreListItems`] the grocery-list ports;
 //!   [`StorePortability`] export and import of a whole home; [`StoreChat`] Pixie's chat
-//!   threads, messages and token usage.
+//!   threads, messages and token usage; [`StoreNotifications`] the household inbox.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -47,6 +47,7 @@ pub mod items;
 pub mod list_items;
 pub mod lists;
 pub mod migrations;
+pub mod notifications;
 pub mod pool;
 pub mod portability;
 mod preferences;
@@ -70,6 +71,7 @@ pub use items::StoreItems;
 pub use list_items::StoreListItems;
 pub use lists::StoreLists;
 pub use migrations::run_migrations;
+pub use notifications::StoreNotifications;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use portability::StorePortability;
 pub use sessions::StoreSessions;

@@ -16,6 +16,7 @@ use pantry_core::homes::service::HomeService;
 use pantry_core::idempotency::Idempotency;
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::notifications::NotificationService;
 use pantry_core::pixie::model::LanguageModel;
 use pantry_core::pixie::offline::OfflinePixie;
 use pantry_core::pixie::service::{ChatDeps, ChatService, PixieConfig};
@@ -29,7 +30,7 @@ use pantry_http::state::AppState;
 use pantry_store::{
     Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreChangeSignals, StoreChat,
     StoreHomes, StoreIdempotency, StoreInvites, StoreItems, StoreListItems, StoreLists,
-    StorePortability, StoreSessions,
+    StoreNotifications, StorePortability, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -153,9 +154,28 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(SystemClock),
         )),
         item_listings: Default::default(),
+        notifications: notification_service(db, Arc::new(SystemClock)),
         chat: chat_service(db, Arc::new(OfflinePixie::new()), PixieConfig::default()),
         live: live_hub(db, log_for_live, LiveConfig::default()),
     }
+}
+
+/// The inbox over `db`, on `clock`, as the server wires it.
+pub fn notification_service(
+    db: &Database,
+    clock: Arc<dyn pantry_core::clock::Clock>,
+) -> Arc<NotificationService> {
+    Arc::new(NotificationService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreNotifications::new(db.clone())),
+        Arc::new(ListService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
+            clock.clone(),
+        )),
+        clock,
+    ))
 }
 
 /// Chat over `db` with `model` answering (the offline Pixie takes over past the budget), as
