@@ -8,7 +8,7 @@ use crate::auth::AuthUser;
 use crate::envelope::{self, Success};
 use crate::error::{ApiError, FieldError};
 use crate::lists::list_error;
-use crate::openapi::mirrors::ListItemSchema;
+use crate::openapi::mirrors::{ListItemSchema, NotificationTypeSchema};
 use crate::openapi::{BadRequest, ErrorResponse, TooManyRequests, Unauthorized};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -59,7 +59,7 @@ pub(crate) struct NotificationSchema {
     home_id: Uuid,
     /// What it is about.
     #[serde(rename = "type")]
-    kind: NoticeKindSchema,
+    kind: NotificationTypeSchema,
     /// One line shown in the inbox.
     title: String,
     /// More detail.
@@ -83,19 +83,6 @@ pub(crate) struct NotificationSchema {
     created_at: DateTime<Utc>,
     /// When it last changed (a coalesced burst moves it).
     updated_at: DateTime<Utc>,
-}
-
-// Mirrors `pantry_core::notifications::NoticeKind`; tests/openapi.rs keeps the two in step.
-/// A kind of notification.
-#[derive(ToSchema)]
-#[schema(as = NotificationKind, rename_all = "snake_case")]
-#[allow(dead_code)]
-pub(crate) enum NoticeKindSchema {
-    RecurringDue,
-    ExpiringSoon,
-    PartnerActivity,
-    SundaySync,
-    RunningLow,
 }
 
 // Taken as text so that a malformed value is reported against its parameter.
