@@ -615,3 +615,94 @@ impl NoticeRow {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::homes;
+    use crate::test_support::TestDb;
+    use pantry_core::change_log::Actor;
+
+    /// A taken once-key answers `None` and leaves the caller's transaction usable: on
+    /// PostgreSQL a caught unique violation would abort it, and the commit would lose the
+    /// caller's other writes.
+    async fn a_taken_key_leaves_the_transaction_usable(db: &TestDb) {
+        let mut conn = db.db.conn().await.unwrap();
+        let (user, home) = (Uuid::now_v7().to_string(), Uuid::now_v7());
+        let at = Utc::now().naive_utc();
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq(&user),
+                users::email.eq(format!("{user}@example.test")),
+                users::email_normalized.eq(format!("{user}@example.test")),
+                users::name.eq("Alice"),
+                users::password_hash.eq("x"),
+                users::created_at.eq(at),
+                users::updated_at.eq(at),
+            ))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        diesel::insert_into(homes::table)
+            .values((
+                homes::id.eq(home.to_string()),
+                homes::name.eq("Home"),
+                homes::owner_id.eq(&user),
+                homes::created_at.eq(at),
+                homes::updated_at.eq(at),
+            ))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let notice = NewNotice {
+            recipient: None,
+            kind: NoticeKind::ExpiringSoon,
+            title: "Milk expires today".to_owned(),
+            body: None,
+            ref_id: None,
+            once_key: Some("expiring_soon:milk".to_owned()),
+            data: None,
+        };
+        let meta = WriteMeta {
+            actor: Actor::system(),
+            at: Utc::now(),
+        };
+        let (first, second, after) = conn
+            .transaction::<_, TxError, _>(async |c| {
+                lock_home(c, home).await?;
+                let first = insert_notice(c, home, &notice, meta).await?;
+                let second = insert_notice(c, home, &notice, meta).await?;
+                // The transaction still works after the taken key.
+                let other = NewNotice {
+                    once_key: Some("expiring_soon:eggs".to_owned()),
+                    ..notice.clone()
+                };
+                let after = insert_notice(c, home, &other, meta).await?;
+                Ok((first, second, after))
+            })
+            .await
+            .unwrap();
+        assert!(first.is_some());
+        assert_eq!(second, None);
+        assert!(after.is_some());
+        let stored: i64 = notifications::table
+            .filter(notifications::home_id.eq(home.to_string()))
+            .count()
+            .get_result(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, 2, "both distinct keys committed");
+    }
+
+    #[tokio::test]
+    async fn sqlite_a_taken_key_leaves_the_transaction_usable() {
+        a_taken_key_leaves_the_transaction_usable(&TestDb::sqlite().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_a_taken_key_leaves_the_transaction_usable() {
+        if let Some(db) = TestDb::postgres().await {
+            a_taken_key_leaves_the_transaction_usable(&db).await;
+        }
+    }
+}
