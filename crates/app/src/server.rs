@@ -16,6 +16,7 @@ use pantry_core::idempotency::Idempotency;
 use pantry_core::insights::{BudgetService, PredictionService};
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::notifications::NotificationService;
 use pantry_core::pixie::model::LanguageModel;
 use pantry_core::pixie::offline::OfflinePixie;
 use pantry_core::pixie::service::{ChatDeps, ChatService};
@@ -33,7 +34,7 @@ use pantry_store::StoreInsights;
 use pantry_store::{
     Database, DbConfig, ListenerEvent, StoreAccounts, StoreActivity, StoreChangeLog,
     StoreChangeSignals, StoreChat, StoreHomes, StoreIdempotency, StoreInvites, StoreItems,
-    StoreListItems, StoreLists, StorePortability, StoreReceipts, StoreSessions,
+    StoreListItems, StoreLists, StoreNotifications, StorePortability, StoreReceipts, StoreSessions,
 };
 use slog::{Logger, info, warn};
 use std::sync::Arc;
@@ -164,6 +165,7 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
             Arc::new(SystemClock),
         )),
         item_listings: Default::default(),
+        notifications: Arc::new(notification_service(&db)),
         chat: Arc::new(chat_service(&settings, &db)?),
         budget: budget_service(&db),
         predictions: prediction_service(&db),
@@ -272,6 +274,22 @@ fn prediction_service(db: &Database) -> Arc<PredictionService> {
         Arc::new(StoreInsights::new(db.clone())),
         Arc::new(SystemClock),
     ))
+}
+
+/// Each member's inbox over `db`.
+fn notification_service(db: &Database) -> NotificationService {
+    let homes = || Arc::new(StoreHomes::new(db.clone()));
+    NotificationService::new(
+        homes(),
+        Arc::new(StoreNotifications::new(db.clone())),
+        Arc::new(ListService::new(
+            homes(),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
+            Arc::new(SystemClock),
+        )),
+        Arc::new(SystemClock),
+    )
 }
 
 /// Chat threads and Pixie's turns over `db`.

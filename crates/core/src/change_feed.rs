@@ -33,7 +33,8 @@ impl ChangeFeed {
     }
 
     /// Events of `home_id` with `seq > since`, oldest first, at most `limit` (1 to
-    /// [`MAX_PAGE`]). Any member may read; others get NotFound.
+    /// [`MAX_PAGE`]). Any member may read; others get NotFound. Notices addressed to other
+    /// members are left out, so a page may hold fewer events than its seqs span.
     pub async fn since(
         &self,
         actor: Uuid,
@@ -49,8 +50,10 @@ impl ChangeFeed {
         // The latest seq is read first: events appended meanwhile show up as `has_more`
         // on the next page rather than being skipped.
         let latest_seq = self.log.latest_seq(home_id).await?;
-        let events = self.log.events_since(home_id, since.max(0), limit).await?;
+        let mut events = self.log.events_since(home_id, since.max(0), limit).await?;
         let last = events.last().map_or(since.max(0), |e| e.seq);
+        // Another member's notices are theirs alone (the page still ends at `last`).
+        events.retain(|e| crate::notifications::notification::visible_to(e, actor));
         Ok(FeedPage {
             has_more: last < latest_seq,
             latest_seq: latest_seq.max(last),

@@ -27,6 +27,7 @@ pub mod limits;
 pub mod lists;
 pub mod live;
 pub mod middleware;
+pub mod notifications;
 pub mod openapi;
 pub mod preferences;
 pub mod rate_limit;

@@ -39,6 +39,7 @@ impl RouteTable {
                 crate::chat::routes::configure(cfg);
                 crate::insights::routes::configure(cfg);
                 crate::receipts::routes::configure(cfg);
+                crate::notifications::routes::configure(cfg);
                 crate::live::socket::configure(cfg);
             }),
         }

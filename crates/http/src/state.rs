@@ -14,6 +14,7 @@ use pantry_core::idempotency::Idempotency;
 use pantry_core::insights::{BudgetService, PredictionService};
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::notifications::NotificationService;
 use pantry_core::pixie::service::ChatService;
 use pantry_core::portability::PortabilityService;
 use pantry_core::receipts::ReceiptService;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub receipts: Arc<ReceiptService>,
     /// Pantry listings as last sent, checked against the home's change-log seq.
     pub item_listings: Arc<ListingCache>,
+    /// Each member's inbox of notifications.
+    pub notifications: Arc<NotificationService>,
     /// Live sockets and the delivery of the change log to them.
     pub live: LiveHub,
     /// Spending summaries.

@@ -87,7 +87,7 @@ async fn newest_first_with_names(db: &TestDb, state: AppState) {
         "POST",
         format!("/api/invites/{code}/accept"),
         Some(&bob.token)
-    ); // seq 4
+    ); // seq 4, and seq 5: Alice's notice "bob joined your home", which is not activity
     assert_eq!(status(&joined), 200, "{:?}", joined.body);
     let oat_milk = Uuid::now_v7();
     log_event(
@@ -101,7 +101,7 @@ async fn newest_first_with_names(db: &TestDb, state: AppState) {
         },
         json!({"name": "oat milk", "quantity": 2}),
     )
-    .await; // seq 5
+    .await; // seq 6
     let list = Uuid::now_v7();
     log_event(
         db,
@@ -114,7 +114,7 @@ async fn newest_first_with_names(db: &TestDb, state: AppState) {
         },
         json!({"name": "weekly"}),
     )
-    .await; // seq 6
+    .await; // seq 7
 
     let reply = send!(
         app,
@@ -124,7 +124,11 @@ async fn newest_first_with_names(db: &TestDb, state: AppState) {
     );
     assert_eq!(status(&reply), 200, "{:?}", reply.body);
     let entries = reply.json()["data"].clone();
-    assert_eq!(seqs(&entries), [6, 5, 4, 3, 2, 1], "newest first");
+    assert_eq!(
+        seqs(&entries),
+        [7, 6, 4, 3, 2, 1],
+        "newest first, no notices"
+    );
 
     let system = &entries[0];
     assert_eq!(system["type"], "list_item_toggled");
@@ -145,7 +149,7 @@ async fn newest_first_with_names(db: &TestDb, state: AppState) {
     assert_eq!(
         pixie,
         &json!({
-            "type": "item_added", "seq": 5, "kind": "item.added", "entityId": oat_milk.to_string(),
+            "type": "item_added", "seq": 6, "kind": "item.added", "entityId": oat_milk.to_string(),
             "itemId": oat_milk.to_string(), "itemName": "oat milk", "actorId": bob.id.to_string(),
             "actorKind": "pixie", "actorName": "bob", "timestamp": pixie["timestamp"],
             "data": {"name": "oat milk", "quantity": 2}

@@ -488,8 +488,9 @@ async fn change_feed_orders_resumes_and_pages(db: &TestDb) {
         .iter()
         .map(|e| e["seq"].as_i64().unwrap())
         .collect();
-    assert_eq!(seqs, [1, 2, 3, 4, 5]);
-    assert_eq!(page["latestSeq"], 5);
+    // Seq 5 is the owner's notice that the new member joined: not this reader's to see.
+    assert_eq!(seqs, [1, 2, 3, 4, 6]);
+    assert_eq!(page["latestSeq"], 6);
     assert_eq!(page["hasMore"], false);
     let joined = &page["events"][3];
     assert_eq!(joined["entity"], "member");
@@ -514,7 +515,8 @@ async fn change_feed_orders_resumes_and_pages(db: &TestDb) {
             .iter()
             .map(|e| e["seq"].as_i64().unwrap())
             .collect::<Vec<_>>(),
-        [4, 5]
+        // Alice, the owner, sees her own notice of Bob's joining (seq 5).
+        [4, 5, 6]
     );
     let first = send!(
         app,
@@ -526,11 +528,11 @@ async fn change_feed_orders_resumes_and_pages(db: &TestDb) {
         .clone();
     assert_eq!(first["events"].as_array().unwrap().len(), 2);
     assert_eq!(first["hasMore"], true);
-    assert_eq!(first["latestSeq"], 5);
+    assert_eq!(first["latestSeq"], 6);
     let caught_up = send!(
         app,
         "GET",
-        format!("/api/homes/{home}/changes?since=5"),
+        format!("/api/homes/{home}/changes?since=6"),
         Some(&alice.token)
     )
     .json()["data"]

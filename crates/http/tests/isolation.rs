@@ -71,6 +71,7 @@ struct Ids {
     thread: String,
     doomed_thread: String,
     receipt: String,
+    notice: String,
     tom: Uuid,
     adam: Uuid,
 }
@@ -89,6 +90,7 @@ impl Ids {
             .replace("{doomed_thread}", &self.doomed_thread)
             .replace("{thread}", &self.thread)
             .replace("{receipt}", &self.receipt)
+            .replace("{notice}", &self.notice)
             .replace("{tom}", &self.tom.to_string())
     }
 
@@ -113,6 +115,26 @@ fn matrix() -> Vec<Route> {
         route("GET", "/api/homes/{home}/members", None, Viewer),
         route("GET", "/api/homes/{home}/changes?since=0", None, Viewer),
         route("GET", "/api/homes/{home}/activity", None, Viewer),
+        // The inbox: any member reads and marks their own; acting on a notice needs a member.
+        route("GET", "/api/homes/{home}/notifications", None, Viewer),
+        route(
+            "PATCH",
+            "/api/homes/{home}/notifications/{notice}/read",
+            None,
+            Viewer,
+        ),
+        route(
+            "POST",
+            "/api/homes/{home}/notifications/read-all",
+            None,
+            Viewer,
+        ),
+        route(
+            "POST",
+            "/api/homes/{home}/notifications/{notice}/add-to-list",
+            None,
+            Member,
+        ),
         route("GET", "/api/homes/{home}/export", None, Viewer),
         route("GET", "/api/homes/{home}/items", None, Viewer),
         route("GET", "/api/homes/{home}/items/stats", None, Viewer),
@@ -421,12 +443,20 @@ where
     )
     .json();
     let events = changes["data"]["events"].as_array().unwrap();
+    let inbox = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/notifications"),
+        Some(&owner.token)
+    )
+    .json();
     json!({
         "export": export,
         "members": members["data"],
         "invites": invites["data"],
         "events": events.len(),
         "lastSeq": events.last().map(|e| e["seq"].clone()),
+        "inbox": inbox["data"],
     })
 }
 
@@ -504,8 +534,28 @@ async fn every_home_route_is_isolated(db: &TestDb, mut state: AppState) {
         json!({"merchant": "Test Mart", "items": [{"name": "Milk", "price": 2}]}),
     )
     .await;
+    // A running-low notice for the whole household, as the scheduler makes it.
+    let notice = state
+        .notifications
+        .notify(
+            &pantry_core::change_log::Actor::system(),
+            home,
+            &pantry_core::notifications::NewNotice {
+                recipient: None,
+                kind: pantry_core::notifications::NoticeKind::RunningLow,
+                title: "Running low on Coffee".to_owned(),
+                body: None,
+                ref_id: None,
+                once_key: None,
+                data: Some(json!({"itemName": "Coffee"})),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
     let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
     let ids = Ids {
+        notice: notice.id.to_string(),
         item: id(&item),
         doomed_item: id(&doomed_item),
         list: list_id.clone(),

@@ -762,6 +762,16 @@ async fn a_slow_reader_is_cut_off_while_a_fast_one_keeps_up() {
     let alice = sign_up(&srv, "alice").await;
     let bob = sign_up(&srv, "bob").await;
     support::add_member(&db.db, alice.home, bob.id, "member").await;
+    // Only Alice's changes, one seq each: no partner-activity notices for Bob in between.
+    let (status, body) = api(
+        &srv,
+        "PATCH",
+        "/api/users/me/preferences",
+        &bob.token,
+        Some(json!({ "mutedNotificationTypes": ["partner_activity"] })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 
     let mut slow = Ws::open(&srv, &bob).await;
     slow.send(json!({ "type": "subscribe", "payload": { "homeIds": [alice.home] } }))

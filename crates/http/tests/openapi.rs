@@ -849,6 +849,24 @@ async fn core_values_match_their_mirror_schemas() {
             .unwrap(),
         );
     }
+    for full in [true, false] {
+        let at = chrono::Utc::now();
+        let notice = pantry_core::notifications::Notification {
+            id: uuid::Uuid::now_v7(),
+            home_id: uuid::Uuid::now_v7(),
+            kind: pantry_core::notifications::NoticeKind::RunningLow,
+            title: "Running low on Coffee".to_owned(),
+            body: when(full, "Soon".to_owned()),
+            ref_id: when(full, "low:coffee".to_owned()),
+            data: when(full, json!({"itemName": "Coffee"})),
+            count: 1,
+            recipient: when(full, uuid::Uuid::now_v7()),
+            read: full,
+            created_at: at,
+            updated_at: at,
+        };
+        check("Notification", serde_json::to_value(notice).unwrap());
+    }
     assert!(
         c.errors.is_empty(),
         "core values differ from their mirror schemas (crates/http/src/openapi/mirrors.rs):\n{}",
@@ -2160,6 +2178,69 @@ async fn responses_match_the_document(mut state: pantry_http::AppState, db: &Tes
     );
     c.check("GET", ACTIVITY, &bad_page);
     conform!(c, app, "GET", ACTIVITY, [uuid::Uuid::now_v7()], e);
+
+    // The inbox: finn (a viewer) reads and marks; erin acts on a running-low notice.
+    const INBOX: &str = "/api/homes/{home_id}/notifications";
+    const READ: &str = "/api/homes/{home_id}/notifications/{id}/read";
+    const ADD_TO_LIST: &str = "/api/homes/{home_id}/notifications/{id}/add-to-list";
+    let low = state
+        .notifications
+        .notify(
+            &pantry_core::change_log::Actor::system(),
+            home,
+            &pantry_core::notifications::NewNotice {
+                recipient: None,
+                kind: pantry_core::notifications::NoticeKind::RunningLow,
+                title: "Running low on Coffee".to_owned(),
+                body: Some("You usually buy more about now.".to_owned()),
+                ref_id: None,
+                once_key: None,
+                data: Some(json!({"itemName": "Coffee"})),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let inbox = conform!(c, app, "GET", INBOX, [home], f);
+    assert!(!inbox["data"].as_array().unwrap().is_empty(), "{inbox}");
+    let unread = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/notifications?unread=true&limit=1"),
+        f
+    );
+    c.check("GET", INBOX, &unread);
+    let bad = send!(
+        app,
+        "GET",
+        format!("/api/homes/{home}/notifications?limit=x"),
+        f
+    );
+    c.check("GET", INBOX, &bad);
+    conform!(c, app, "GET", INBOX, [uuid::Uuid::now_v7()], f);
+    conform!(c, app, "PATCH", READ, [home, low], f);
+    conform!(c, app, "PATCH", READ, [home, uuid::Uuid::now_v7()], f);
+    conform!(
+        c,
+        app,
+        "POST",
+        "/api/homes/{home_id}/notifications/read-all",
+        [home],
+        f
+    );
+    conform!(c, app, "POST", ADD_TO_LIST, [home, low], f);
+    conform!(c, app, "POST", ADD_TO_LIST, [home, low], e);
+    conform!(c, app, "POST", ADD_TO_LIST, [home, low], e);
+    let partner = inbox["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "partner_activity")
+        .map(|n| n["id"].as_str().unwrap().to_owned());
+    if let Some(partner) = partner {
+        conform!(c, app, "POST", ADD_TO_LIST, [home, partner], f);
+    }
 
     // Chat, answered by offline Pixie.
     const THREADS: &str = "/api/homes/{home_id}/chat/threads";

@@ -48,6 +48,8 @@ impl ActivityReader for StoreActivity {
             .left_join(users::table.on(users::id.nullable().eq(home_events::actor_user_id)))
             .filter(home_events::home_id.eq(home_id.to_string()))
             .filter(home_events::seq.lt(before.unwrap_or(i64::MAX)))
+            // Notices are the inbox's (and often one member's), not household activity.
+            .filter(home_events::kind.not_like("notification.%"))
             .order(home_events::seq.desc())
             .limit(i64::from(limit))
             .select((EVENT_COLUMNS, users::name.nullable()))

@@ -10,6 +10,7 @@ use crate::change_log::append_event;
 use crate::error::{TxError, to_repo_error};
 use crate::homes::{insert_membership, lock_home};
 use crate::ids::parse_stored_id;
+use crate::notifications::notify_partners;
 use crate::pool::Database;
 use crate::schema::{homes, invites, memberships, users};
 use async_trait::async_trait;
@@ -21,6 +22,8 @@ use pantry_core::homes::invite::{
     AcceptOutcome, Invite, InvitePreview, InviteRepository, InviteState, NewInvite,
 };
 use pantry_core::homes::role::Role;
+use pantry_core::items::item::WriteMeta;
+use pantry_core::notifications::{PartnerActivity, PartnerVerb};
 use pantry_core::repo_error::RepoError;
 use uuid::Uuid;
 
@@ -218,6 +221,16 @@ impl InviteRepository for StoreInvites {
                 )
                 .await?;
                 append_event(c, event).await?;
+                let joined = PartnerActivity {
+                    verb: PartnerVerb::Joined,
+                    subject: String::new(),
+                    subject_id: None,
+                };
+                let meta = WriteMeta {
+                    actor: event.actor,
+                    at: event.at,
+                };
+                notify_partners(c, home_id, &joined, meta).await?;
                 Ok(AcceptOutcome::Joined)
             })
             .await;

@@ -12,6 +12,7 @@ use crate::homes::lock_home;
 use crate::ids::parse_stored_id;
 use crate::list_items::{entries_naming, log_entry};
 use crate::lists::refresh_cost;
+use crate::notifications::notify_partners;
 use crate::pool::Database;
 use crate::schema::{items, usage_events};
 use async_trait::async_trait;
@@ -26,6 +27,7 @@ use pantry_core::items::item::{
 };
 use pantry_core::items::{Category, Quantity, Unit, merge};
 use pantry_core::lists::list::events::ITEM_REMOVED;
+use pantry_core::notifications::{PartnerActivity, PartnerVerb};
 use pantry_core::repo_error::RepoError;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -253,6 +255,9 @@ impl ItemRepository for StoreItems {
             }
             let extra = json!({ "consumed": used, "usedUp": left.is_zero() });
             log_item(c, events::CONSUMED, &item, extra, meta).await?;
+            if left.is_zero() {
+                tell_partners(c, PartnerVerb::UsedUp, &item, meta).await?;
+            }
             Ok(Mutation::Applied(item))
         })
         .await
@@ -298,11 +303,28 @@ impl ItemRepository for StoreItems {
                 meta,
             )
             .await?;
+            tell_partners(c, PartnerVerb::Removed, &current, meta).await?;
             Ok(Mutation::Applied(current))
         })
         .await
         .map_err(RepoError::from)
     }
+}
+
+/// Partner activity for a pantry write, in its transaction (`notifications.rs`).
+async fn tell_partners(
+    c: &mut AnyConnection,
+    verb: PartnerVerb,
+    item: &PantryItem,
+    meta: WriteMeta,
+) -> Result<(), TxError> {
+    let activity = PartnerActivity {
+        verb,
+        subject: item.name.clone(),
+        subject_id: Some(item.id),
+    };
+    notify_partners(c, item.home_id, &activity, meta).await?;
+    Ok(())
 }
 
 fn check_action(checked: bool) -> &'static str {
@@ -368,12 +390,13 @@ pub(crate) async fn add_in_tx(
         let candidates = same_name(c, home_id, &normalize_name(&item.name)).await?;
         if let Some(plan) = merge::plan(&candidates, item) {
             let merged = apply_merge(c, home_id, item, &plan, meta, spent_at).await?;
+            tell_partners(c, PartnerVerb::Added, &merged, meta).await?;
             return Ok(Added::Merged(merged));
         }
     }
-    Ok(Added::Created(
-        insert_item_spent(c, home_id, item, meta, spent_at).await?,
-    ))
+    let created = insert_item_spent(c, home_id, item, meta, spent_at).await?;
+    tell_partners(c, PartnerVerb::Added, &created, meta).await?;
+    Ok(Added::Created(created))
 }
 
 /// Inserts a new row with its `added` history and `item.added` event; run in a transaction.

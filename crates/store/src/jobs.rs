@@ -10,6 +10,7 @@ use crate::ids::parse_stored_id;
 use crate::items::load_item;
 use crate::list_items::put_on_list;
 use crate::lists::{default_list_locked, refresh_cost};
+use crate::notifications::insert_notice;
 use crate::pool::Database;
 use crate::schema::{
     chat_threads, grocery_lists, homes, items, job_claims, list_items, memberships, notifications,
@@ -497,35 +498,13 @@ async fn once_key_taken(
     Ok(n > 0)
 }
 
-/// Creates the notice unless its once-key is taken in the home; true when created. Run in a
-/// transaction that has locked the home.
+/// Creates the notice (and pushes it live) unless its once-key is taken in the home; true
+/// when created. Run in a transaction that has locked the home.
 async fn insert_once(
     c: &mut AnyConnection,
     home_id: Uuid,
     notice: &NewNotice,
     meta: WriteMeta,
 ) -> Result<bool, TxError> {
-    let at = meta.at.naive_utc();
-    let data = notice.data.as_ref().map(|d| d.to_string());
-    let inserted = crate::per_backend!(c, |c| {
-        diesel::insert_into(notifications::table)
-            .values((
-                notifications::id.eq(new_id().to_string()),
-                notifications::home_id.eq(home_id.to_string()),
-                notifications::user_id.eq(notice.recipient.map(|u| u.to_string())),
-                notifications::notification_type.eq(notice.kind.as_str()),
-                notifications::title.eq(&notice.title),
-                notifications::body.eq(notice.body.as_deref()),
-                notifications::ref_id.eq(notice.ref_id.as_deref()),
-                notifications::count.eq(1),
-                notifications::created_at.eq(at),
-                notifications::updated_at.eq(at),
-                notifications::once_key.eq(notice.once_key.as_deref()),
-                notifications::data.eq(data.as_deref()),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)
-            .await
-    })?;
-    Ok(inserted == 1)
+    Ok(insert_notice(c, home_id, notice, meta).await?.is_some())
 }

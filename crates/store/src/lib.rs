@@ -20,6 +20,7 @@
 //!   threads, messages and token usage; [`StoreInsights`] the spend and usage-history reads
 //!   behind budgets and restock predictions;
 //!   [`StoreReceipts`] confirmed receipts and their lines.
+//!   [`StoreNotifications`] the household inbox.
 //! - `test_support` (feature `test-support`) hands out throw-away databases for tests.
 //!
 //! ```no_run
@@ -51,6 +52,7 @@ pub mod jobs;
 pub mod list_items;
 pub mod lists;
 pub mod migrations;
+pub mod notifications;
 pub mod pool;
 pub mod portability;
 mod preferences;
@@ -77,6 +79,7 @@ pub use jobs::StoreJobs;
 pub use list_items::StoreListItems;
 pub use lists::StoreLists;
 pub use migrations::run_migrations;
+pub use notifications::StoreNotifications;
 pub use pool::{Database, DbConfig, PooledConnection};
 pub use portability::StorePortability;
 pub use receipts::StoreReceipts;

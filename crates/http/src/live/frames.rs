@@ -145,6 +145,28 @@ pub fn change(event: &HomeEvent) -> Bytes {
     )
 }
 
+/// The `notification` frame of a notice's event: `{type: "notification", seq, homeId,
+/// notification, payload: {homeId, seq, notification}, timestamp}`, the notice as its
+/// recipient sees it (unread). The top-level `notification` is the shape clients match on;
+/// `payload` keeps the envelope every other frame has.
+pub fn notification(event: &HomeEvent) -> Bytes {
+    let notice = event
+        .payload
+        .get("notification")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let frame = json!({
+        "type": "notification",
+        "seq": event.seq,
+        "homeId": event.home_id,
+        "notification": notice,
+        "payload": { "homeId": event.home_id, "seq": event.seq, "notification": notice },
+        "timestamp": timestamp(event.at),
+    });
+    // Serialising a `Value` cannot fail.
+    text_frame(&serde_json::to_vec(&frame).unwrap_or_default())
+}
+
 /// The `partner_activity` frame of `event` (see [`partner_action`]).
 pub fn partner_activity(event: &HomeEvent, action: &str, actor_name: Option<&str>) -> Bytes {
     let subject = event

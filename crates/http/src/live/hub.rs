@@ -25,6 +25,7 @@ use pantry_core::activity::display_name;
 use pantry_core::change_log::{ChangeLogReader, HomeEvent};
 use pantry_core::change_signals::{ChangeHint, ChangeHints, ChangeSignals};
 use pantry_core::homes::home::HomeRepository;
+use pantry_core::notifications::notification;
 use pantry_core::repo_error::RepoError;
 use serde_json::json;
 use slog::{Logger, debug, warn};
@@ -563,6 +564,8 @@ struct Encoded {
     seq: i64,
     frames: Vec<Bytes>,
     ends_membership_of: Option<Uuid>,
+    /// For a notice: the only members whose sockets get it (the others just move past it).
+    audience: Option<Vec<Uuid>>,
 }
 
 /// What one look at a feed found.
@@ -718,6 +721,16 @@ async fn encode(hub: &Hub, page: Vec<HomeEvent>) -> Vec<Encoded> {
     let mut names: HashMap<Uuid, Option<String>> = HashMap::new();
     let mut out = Vec::with_capacity(page.len());
     for event in page {
+        // A notice goes to its audience only, as a `notification` frame (`docs/live.md`).
+        if let Some(audience) = notification::audience(&event) {
+            out.push(Encoded {
+                seq: event.seq,
+                frames: vec![frames::notification(&event)],
+                ends_membership_of: None,
+                audience: Some(audience),
+            });
+            continue;
+        }
         let mut frames_of_event = vec![frames::change(&event)];
         if let Some(action) = frames::partner_action(&event)
             && let Some(user_id) = event.actor.user_id
@@ -741,6 +754,7 @@ async fn encode(hub: &Hub, page: Vec<HomeEvent>) -> Vec<Encoded> {
             seq: event.seq,
             frames: frames_of_event,
             ends_membership_of: event.membership_ended_for(),
+            audience: None,
         });
     }
     out
@@ -760,6 +774,12 @@ fn deliver(feed: &Feed, events: &[Encoded], last: i64) -> bool {
         for event in events {
             for sub in state.subscribers.iter_mut() {
                 if sub.cursor != event.seq - 1 {
+                    continue;
+                }
+                if let Some(audience) = &event.audience
+                    && !audience.contains(&sub.socket.user_id)
+                {
+                    sub.cursor = event.seq;
                     continue;
                 }
                 match sub.socket.outbox.push_change(&event.frames, &feed.wake) {

@@ -17,6 +17,7 @@ use pantry_core::idempotency::Idempotency;
 use pantry_core::insights::{BudgetService, PredictionService};
 use pantry_core::items::ItemService;
 use pantry_core::lists::ListService;
+use pantry_core::notifications::NotificationService;
 use pantry_core::pixie::model::LanguageModel;
 use pantry_core::pixie::offline::OfflinePixie;
 use pantry_core::pixie::service::{ChatDeps, ChatService, PixieConfig};
@@ -31,7 +32,7 @@ use pantry_store::StoreInsights;
 use pantry_store::{
     Database, StoreAccounts, StoreActivity, StoreChangeLog, StoreChangeSignals, StoreChat,
     StoreHomes, StoreIdempotency, StoreInvites, StoreItems, StoreListItems, StoreLists,
-    StorePortability, StoreSessions,
+    StoreNotifications, StorePortability, StoreSessions,
 };
 use serde_json::Value;
 use slog::Drain;
@@ -155,6 +156,7 @@ pub fn state_with_throttle(db: &Database, log: slog::Logger, policy: ThrottlePol
             Arc::new(SystemClock),
         )),
         item_listings: Default::default(),
+        notifications: notification_service(db, Arc::new(SystemClock)),
         chat: chat_service(db, Arc::new(OfflinePixie::new()), PixieConfig::default()),
         receipts: receipt_service(db, Arc::new(OfflinePixie::new())),
         live: live_hub(db, log_for_live, LiveConfig::default()),
@@ -177,6 +179,24 @@ pub fn prediction_service(db: &Database, clock: Arc<dyn Clock>) -> Arc<Predictio
     Arc::new(PredictionService::new(
         Arc::new(StoreHomes::new(db.clone())),
         Arc::new(StoreInsights::new(db.clone())),
+        clock,
+    ))
+}
+
+/// The inbox over `db`, on `clock`, as the server wires it.
+pub fn notification_service(
+    db: &Database,
+    clock: Arc<dyn pantry_core::clock::Clock>,
+) -> Arc<NotificationService> {
+    Arc::new(NotificationService::new(
+        Arc::new(StoreHomes::new(db.clone())),
+        Arc::new(StoreNotifications::new(db.clone())),
+        Arc::new(ListService::new(
+            Arc::new(StoreHomes::new(db.clone())),
+            Arc::new(StoreLists::new(db.clone())),
+            Arc::new(StoreListItems::new(db.clone())),
+            clock.clone(),
+        )),
         clock,
     ))
 }

@@ -304,7 +304,13 @@ async fn accept_joins_with_the_invites_role_and_counts_a_use(t: &TestDb) {
     assert_eq!(stored(&repo, &invite).await.uses, 1);
     assert_eq!(
         log(t, home).await,
-        ["home.created", "invite.created", "member.joined"]
+        // The owner's "Bob joined your home" is the notice.
+        [
+            "home.created",
+            "invite.created",
+            "member.joined",
+            "notification.created"
+        ]
     );
 
     // Again by the same user (or by the owner): already a member, no use counted, no event.
@@ -317,7 +323,11 @@ async fn accept_joins_with_the_invites_role_and_counts_a_use(t: &TestDb) {
     }
     assert_eq!(stored(&repo, &invite).await.uses, 1);
     assert_eq!(membership_count(&mut conn, home).await, 2);
-    assert_eq!(log(t, home).await.len(), 3);
+    assert_eq!(
+        log(t, home).await.len(),
+        4,
+        "nothing more than the first join"
+    );
 
     // An unknown invite, or one of another home, is not found.
     let carol = insert_named_user(&mut conn, "Carol").await;
@@ -353,7 +363,8 @@ async fn a_single_use_invite_is_used_up_by_the_first_acceptance(t: &TestDb) {
     let after = stored(&repo, &invite).await;
     assert_eq!(after.uses, 1);
     assert_eq!(after.state(now()), InviteState::UsedUp);
-    assert_eq!(log(t, home).await.len(), 3);
+    // Bob's join and the owner's notice of it; nothing for Carol.
+    assert_eq!(log(t, home).await.len(), 4);
 }
 
 /// Creates an invite that is already expired or revoked and checks that accepting it changes nothing.
@@ -446,7 +457,13 @@ async fn concurrent_acceptances_take_a_single_use_invite_once(t: &TestDb) {
     assert_eq!(uses, 1);
     assert_eq!(
         log(t, home).await,
-        ["home.created", "invite.created", "member.joined"]
+        // The owner's "Bob joined your home" is the notice.
+        [
+            "home.created",
+            "invite.created",
+            "member.joined",
+            "notification.created"
+        ]
     );
 }
 

@@ -53,6 +53,7 @@ mod invites;
 mod items;
 mod lists;
 mod migrations;
+mod notifications;
 mod pool;
 mod portability;
 mod preferences;
