@@ -29,6 +29,7 @@ pub mod live;
 pub mod middleware;
 pub mod notifications;
 pub mod openapi;
+pub mod paging;
 pub mod preferences;
 pub mod rate_limit;
 pub mod receipts;

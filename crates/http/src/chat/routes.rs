@@ -9,6 +9,7 @@ use crate::chat::wire::{MessageBody, ThreadBody, TokensBody, TurnBody, UsageBody
 use crate::envelope::{self, Done, Success};
 use crate::error::{ApiError, FieldError};
 use crate::openapi::{BadRequest, ErrorResponse, IdempotencyKey, TooManyRequests, Unauthorized};
+use crate::paging::{before_param, limit_param};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use pantry_core::pixie::agent::TurnRequest;
@@ -38,19 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn limit_of(raw: Option<&str>, default: i64, max: i64) -> Result<i64, ApiError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(default),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                ApiError::validation(vec![FieldError::new(
-                    "limit",
-                    format!("must be a whole number from 1 to {max}"),
-                )])
-            }),
-    }
+    limit_param(raw, default, max).map_err(|e| ApiError::validation(vec![e]))
 }
 
 // Taken as text so that a malformed number is reported against its parameter.
@@ -291,17 +280,8 @@ async fn messages(
 ) -> Result<HttpResponse, ApiError> {
     let (home_id, thread_id) = path.into_inner();
     let limit = limit_of(query.limit.as_deref(), DEFAULT_MESSAGES, MAX_MESSAGES)?;
-    let before = match query
-        .before
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
-            ApiError::validation(vec![FieldError::new("before", "must be a message id")])
-        })?),
-    };
+    let before = before_param(query.before.as_deref(), "a message id")
+        .map_err(|e| ApiError::validation(vec![e]))?;
     let messages = state
         .chat
         .messages(user.user_id, home_id, thread_id, before, limit)

@@ -9,6 +9,7 @@ use crate::openapi::mirrors::{CategorySchema, PantryItemSchema, UnitSchema};
 use crate::openapi::{
     BadRequest, ErrorResponse, IdempotencyKey, KeyReused, TooManyRequests, Unauthorized,
 };
+use crate::paging::{before_param, limit_param};
 use crate::receipts::body::{ReceiptBody, input_error};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -302,34 +303,14 @@ async fn confirm(
 
 fn parse_list(query: &ListQuery) -> Result<(i64, Option<Uuid>), ApiError> {
     let mut errors = Vec::new();
-    let limit = match query.limit.as_deref().map(str::trim) {
-        None | Some("") => 50,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=100).contains(&n) => n,
-            _ => {
-                errors.push(FieldError::new(
-                    "limit",
-                    "must be a whole number from 1 to 100",
-                ));
-                50
-            }
-        },
-    };
-    let before = match query
-        .before
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(text) => match text.parse::<Uuid>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.push(FieldError::new("before", "must be a receipt id"));
-                None
-            }
-        },
-    };
+    let limit = limit_param(query.limit.as_deref(), 50, 100).unwrap_or_else(|e| {
+        errors.push(e);
+        50
+    });
+    let before = before_param(query.before.as_deref(), "a receipt id").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     if errors.is_empty() {
         Ok((limit, before))
     } else {
