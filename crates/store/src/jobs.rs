@@ -114,11 +114,12 @@ impl JobStore for StoreJobs {
         let mut conn = self.db.conn().await?;
         conn.transaction::<_, TxError, _>(async |c| {
             lock_home(c, item.home_id).await?;
-            // Still the item that was read? Another replica's restock moved `since`.
+            // Still the recurring item that was read? Another replica's restock moved `since`.
             let row: Option<RecurringRow> = items::table
                 .inner_join(homes::table)
                 .filter(items::id.eq(item.item_id.to_string()))
                 .filter(items::home_id.eq(item.home_id.to_string()))
+                .filter(items::is_recurring.eq(true))
                 .select((
                     items::id,
                     items::home_id,
@@ -135,12 +136,7 @@ impl JobStore for StoreJobs {
                 Some(Some(current)) => current,
                 _ => return Ok(Restocked::NotDue),
             };
-            let is_recurring: bool = items::table
-                .find(item.item_id.to_string())
-                .select(items::is_recurring)
-                .first(c)
-                .await?;
-            if !is_recurring || current.since != item.since || current.interval != item.interval {
+            if current.since != item.since || current.interval != item.interval {
                 return Ok(Restocked::NotDue);
             }
             let claim = JobClaim {
