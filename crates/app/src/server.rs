@@ -192,7 +192,11 @@ pub async fn serve(settings: Settings, log: Logger, started: Instant) -> Result<
     let pipeline = Pipeline::new(settings.http.clone(), log.clone());
     let addr = format!("{}:{}", settings.host, settings.port);
     let server = HttpServer::new(move || {
-        build_app(state.clone(), pipeline.clone(), RouteTable::production())
+        let routes = RouteTable {
+            fallback: Arc::new(pantry_web::configure),
+            ..RouteTable::production()
+        };
+        build_app(state.clone(), pipeline.clone(), routes)
     })
     // Streamed frames (live changes, Pixie's words) are small writes: without this, Nagle's
     // algorithm holds each one until the client's delayed ACK, up to 40 ms.

@@ -60,6 +60,7 @@ pub fn build_app(
     let auth_routes = routes.auth.clone();
     let api_routes = routes.api.clone();
     let probe_routes = routes.probes.clone();
+    let fallback = routes.fallback.clone();
 
     App::new()
         .app_data(web::Data::new(state))
@@ -90,6 +91,7 @@ pub fn build_app(
                 .wrap(pipeline.api_limiter.governor())
                 .wrap(from_fn(pipeline.api_limiter.penalty_box())),
         )
+        .configure(move |cfg| fallback(cfg))
         .wrap(from_fn(limits::declared_body_limit(config.body_limit)))
         .wrap(cors::cors(
             config.allowed_origins.clone(),

@@ -17,6 +17,9 @@ pub struct RouteTable {
     pub auth: Routes,
     /// Everything else under `/api`.
     pub api: Routes,
+    /// What answers paths no route matched: the web app (`pantry-web`), composed by the
+    /// binary; by default nothing, so those paths answer the JSON 404.
+    pub fallback: Routes,
 }
 
 impl RouteTable {
@@ -42,6 +45,7 @@ impl RouteTable {
                 crate::notifications::routes::configure(cfg);
                 crate::live::socket::configure(cfg);
             }),
+            fallback: Arc::new(|_| {}),
         }
     }
 }

@@ -526,6 +526,7 @@ fn routes(runs: Arc<AtomicUsize>) -> RouteTable {
         probes: production.probes,
         auth: production.auth,
         api,
+        fallback: production.fallback,
     }
 }
 

@@ -69,6 +69,7 @@ fn routes() -> RouteTable {
         probes: production.probes,
         auth,
         api,
+        fallback: production.fallback,
     }
 }
 

@@ -1,0 +1,41 @@
+// The active home: its row, the caller's role and the members, loaded once and kept fresh
+// from `home_update` frames.
+import { api } from './api.js';
+import { live } from './live.js';
+import { session } from './session.js';
+import { createStore, useStore } from './store.js';
+
+export const currentHome = createStore({ home: null, role: null, members: [], loading: false, error: null });
+
+export async function loadHome() {
+  const homeId = session.homeId();
+  if (!homeId) {
+    currentHome.set({ home: null, role: null, members: [], loading: false });
+    return null;
+  }
+  currentHome.set({ loading: true, error: null });
+  try {
+    const [home, members] = await Promise.all([api('GET', `/api/homes/${homeId}`), api('GET', `/api/homes/${homeId}/members`)]);
+    currentHome.set({ home, role: home.role, members, loading: false });
+    return home;
+  } catch (error) {
+    currentHome.set({ loading: false, error });
+    return null;
+  }
+}
+
+export const useHome = () => useStore(currentHome);
+export const canWrite = () => !!currentHome.get().role && currentHome.get().role !== 'viewer';
+export const isAdmin = () => ['owner', 'admin'].includes(currentHome.get().role);
+
+let reloadTimer = null;
+live.on('home_update', (frame) => {
+  const kind = frame.payload?.kind ?? '';
+  if (!/^(home|member)\./.test(kind)) return;
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(loadHome, 150);
+});
+live.onResync(() => loadHome());
+session.onChange((next) => {
+  if (next?.user?.homeId !== currentHome.get().home?.id) loadHome();
+});
