@@ -23,7 +23,7 @@ async fn get(path: &str, headers: &[(&str, &str)]) -> (StatusCode, header::Heade
     (status, headers, body)
 }
 
-fn h<'a>(headers: &'a header::HeaderMap, name: impl header::AsHeaderName) -> &'a str {
+fn h(headers: &header::HeaderMap, name: impl header::AsHeaderName) -> &str {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())

@@ -15,16 +15,25 @@ export function relativeTime(iso, now = Date.now()) {
   return dateShort(iso);
 }
 
+/** The moment to show. A date given without a time (an expiry typed as `2026-12-07`) is stored
+ * as midnight UTC; it means that calendar day wherever the reader is, not the day before west
+ * of Greenwich. */
+export function calendarDate(iso) {
+  const d = new Date(iso);
+  if (/T00:00(:00(\.0+)?)?(Z|[+-]00:?00)$/.test(String(iso))) return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  return d;
+}
+
 /** "Sun 7 Dec". */
 export function dateShort(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+  return calendarDate(iso).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
 }
 
 /** Whole local days from today to the date (negative when past): 0 is today. */
 export function daysUntil(iso, now = new Date()) {
   if (!iso) return null;
-  const d = new Date(iso);
+  const d = calendarDate(iso);
   const start = (x) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
   return Math.round((start(d) - start(now)) / DAY);
 }

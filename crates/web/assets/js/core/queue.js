@@ -3,7 +3,7 @@
 // and is sent once, in the order it was made, when the connection returns: a replay after a
 // lost answer changes nothing twice. A change the server refuses (a 409 conflict, a 4xx) is
 // kept in `failed` and shown to the person; it is never dropped silently.
-import { useEffect, useState } from '../lib/preact.js';
+import { useEffect, useRef, useState } from '../lib/preact.js';
 import { ApiError, NetworkError, api } from './api.js';
 import { newId } from './ids.js';
 import { liveState } from './live.js';
@@ -115,9 +115,12 @@ export const queue = {
 
 /** The changes still waiting (optionally filtered), re-rendering as they go. */
 export function usePending(filter = () => true) {
-  const [pending, setPending] = useState(() => queueState.get().pending.filter(filter));
-  useEffect(() => queueState.subscribe((s) => setPending(s.pending.filter(filter))), []);
-  return pending;
+  const latest = useRef(filter);
+  latest.current = filter;
+  const [pending, setPending] = useState(() => queueState.get().pending);
+  useEffect(() => queueState.subscribe((s) => setPending(s.pending)), []);
+  // Filtered at render, so a filter that depends on props is always the current one.
+  return pending.filter((op) => latest.current(op));
 }
 
 export function useFailed() {

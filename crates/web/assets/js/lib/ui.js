@@ -4,8 +4,8 @@ import { createStore, useStore } from '../core/store.js';
 
 export * from './preact.js';
 
-export function Button({ kind = 'primary', type = 'button', children, ...rest }) {
-  return html`<button type=${type} class=${`btn btn-${kind} ${rest.class ?? ''}`} ...${rest}>${children}</button>`;
+export function Button({ kind = 'primary', type = 'button', children, class: extra = '', ...rest }) {
+  return html`<button ...${rest} type=${type} class=${`btn btn-${kind} ${extra}`}>${children}</button>`;
 }
 
 /** A labelled control: the label wraps it, so the name is always right. */
