@@ -9,7 +9,7 @@ const SHELL_FILES = [
   '/manifest.webmanifest', '/icons/icon.svg', '/vendor/htm-preact.js',
   '/js/main.js', '/js/app.js', '/js/lib/preact.js', '/js/lib/ui.js',
   '/js/core/api.js', '/js/core/format.js', '/js/core/home.js', '/js/core/ids.js', '/js/core/live.js',
-  '/js/core/queue.js', '/js/core/router.js', '/js/core/session.js', '/js/core/store.js', '/js/core/unread.js',
+  '/js/core/queue.js', '/js/core/quickadd.js', '/js/core/router.js', '/js/core/session.js', '/js/core/store.js', '/js/core/unread.js',
   '/js/screens/auth.js', '/js/screens/pantry.js', '/js/screens/lists.js', '/js/screens/chat.js',
   '/js/screens/cards.js', '/js/screens/activity.js', '/js/screens/settings.js', '/js/screens/onboarding.js',
   '/js/screens/join.js',

@@ -1,5 +1,6 @@
 // The active home: its row, the caller's role and the members, loaded once and kept fresh
 // from `home_update` frames.
+import { useEffect, useState } from '../lib/preact.js';
 import { api } from './api.js';
 import { live } from './live.js';
 import { session } from './session.js';
@@ -39,3 +40,11 @@ live.onResync(() => loadHome());
 session.onChange((next) => {
   if (next?.user?.homeId !== currentHome.get().home?.id) loadHome();
 });
+
+/** The active home's id, re-rendering when the person switches home. */
+export function useActiveHomeId() {
+  const [homeId, setHomeId] = useState(session.homeId());
+  useEffect(() => session.onChange(() => setHomeId(session.homeId())), []);
+  return homeId;
+}
+

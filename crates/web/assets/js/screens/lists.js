@@ -10,9 +10,9 @@ import { useLive, useResync } from '/js/core/live.js';
 import { queue, usePending } from '/js/core/queue.js';
 import { quantity as formatQuantity, money } from '/js/core/format.js';
 import { newId } from '/js/core/ids.js';
-import { useHome } from '/js/core/home.js';
+import { useActiveHomeId, useHome } from '/js/core/home.js';
 import { Link, navigate } from '/js/core/router.js';
-import { parseQuickAdd, sameName, typedAmount, useActiveHomeId } from '/js/screens/pantry.js';
+import { parseQuickAdd, sameName, typedAmount } from '/js/core/quickadd.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const QUEUED_KINDS = new Set(['list.add', 'list.toggle', 'list.bought']);
