@@ -20,8 +20,22 @@ export async function loadHome() {
     currentHome.set({ home, role: home.role, members, loading: false });
     return home;
   } catch (error) {
+    // Removed from this home (or it was deleted): carry on in another of yours.
+    if (error.status === 404 && (await moveToAnotherHome(homeId))) return loadHome();
     currentHome.set({ loading: false, error });
     return null;
+  }
+}
+
+async function moveToAnotherHome(lostHomeId) {
+  try {
+    const homes = await api('GET', '/api/homes');
+    const next = homes.find((h) => h.id !== lostHomeId) ?? (await api('POST', '/api/homes', { body: { name: 'Home' } }));
+    const { token, expiresIn } = await api('POST', `/api/homes/${next.id}/activate`);
+    session.setHome(next.id, token, expiresIn);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -37,6 +51,9 @@ live.on('home_update', (frame) => {
   reloadTimer = setTimeout(loadHome, 150);
 });
 live.onResync(() => loadHome());
+live.on('unsubscribed', (frame) => {
+  if (frame.payload?.reason !== 'requested' && frame.payload?.homeId === session.homeId()) loadHome();
+});
 session.onChange((next) => {
   if (next?.user?.homeId !== currentHome.get().home?.id) loadHome();
 });
