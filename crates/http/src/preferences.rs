@@ -316,7 +316,8 @@ async fn get(
 /// Change preferences
 ///
 /// Answers `{success, timestamp}` as the earlier server did, plus `data`: the preferences after
-/// the change. Home fields are written as an edit of the home (`version` + 1).
+/// the change. Home fields are written as an edit of the home (`version` + 1) without a version
+/// check: the last write wins (`PUT /api/homes/{home_id}` takes `If-Match`).
 #[utoipa::path(
     patch,
     path = "/api/users/me/preferences",

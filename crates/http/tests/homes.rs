@@ -104,6 +104,186 @@ on_both_backends!(
     create_list_get_update
 );
 
+/// A home edit with an `If-Match` header.
+fn if_match(method: &str, uri: &str, token: &str, tag: &str, body: Value) -> actix_http::Request {
+    let mut r = req(method, uri, Some(token), Some(body));
+    r.headers_mut().insert(
+        actix_web::http::header::IF_MATCH,
+        actix_web::http::header::HeaderValue::from_str(tag).unwrap(),
+    );
+    r
+}
+
+async fn edits_honour_versions(db: &TestDb, state: AppState) {
+    let _ = db;
+    let app = app!(state);
+    let alice = sign_up!(app, "alice");
+    let uri = format!("/api/homes/{}", alice.home);
+    let get = |reply: &support::Reply| reply.json()["data"].clone();
+    let before = get(&send!(app, "GET", uri, Some(&alice.token)));
+    let v1 = before["version"].as_i64().unwrap();
+    macro_rules! logged_events {
+        () => {
+            send!(
+                app,
+                "GET",
+                format!("{uri}/changes?since=0&limit=100"),
+                Some(&alice.token)
+            )
+            .json()["data"]["events"]
+                .as_array()
+                .map(Vec::len)
+        };
+    }
+
+    // The current version in If-Match applies and bumps it.
+    let ok = call(
+        &app,
+        if_match(
+            "PUT",
+            &uri,
+            &alice.token,
+            &format!("\"{v1}\""),
+            json!({"name": "Version two"}),
+        ),
+    )
+    .await;
+    assert_eq!(status(&ok), 200, "{:?}", ok.body);
+    assert_eq!(ok.json()["data"]["version"], v1 + 1);
+    let v2 = v1 + 1;
+    let logged = logged_events!();
+    assert!(logged.is_some_and(|n| n >= 2), "{logged:?}");
+
+    // A stale If-Match: 409 STALE_VERSION with the home as GET shows it; nothing changed.
+    let stale = call(
+        &app,
+        if_match(
+            "PUT",
+            &uri,
+            &alice.token,
+            &format!("\"{v1}\""),
+            json!({"name": "Never stored"}),
+        ),
+    )
+    .await;
+    assert_eq!(status(&stale), 409, "{:?}", stale.body);
+    assert_eq!(stale.json()["code"], "STALE_VERSION");
+    assert_eq!(stale.json()["current"]["version"], v2);
+    assert_eq!(stale.json()["current"]["name"], "Version two");
+    let now = get(&send!(app, "GET", uri, Some(&alice.token)));
+    assert_eq!(
+        stale.json()["current"],
+        now,
+        "current is the home as GET answers it"
+    );
+    assert_eq!(now["role"], "owner");
+    assert_eq!(logged_events!(), logged, "a stale edit logs nothing");
+
+    // `version` in the body works the same, on PATCH too; If-Match takes precedence over it.
+    let body_stale = send!(
+        app,
+        "PATCH",
+        uri,
+        Some(&alice.token),
+        json!({"name": "X", "version": v1})
+    );
+    assert_eq!(status(&body_stale), 409, "{:?}", body_stale.body);
+    assert_eq!(body_stale.json()["current"]["version"], v2);
+    let body_ok = send!(
+        app,
+        "PATCH",
+        uri,
+        Some(&alice.token),
+        json!({"name": "Body", "version": v2})
+    );
+    assert_eq!(status(&body_ok), 200, "{:?}", body_ok.body);
+    let v3 = v2 + 1;
+    assert_eq!(body_ok.json()["data"]["version"], v3);
+    let header_wins = call(
+        &app,
+        if_match(
+            "PUT",
+            &uri,
+            &alice.token,
+            &format!("\"{v1}\""),
+            json!({"name": "X", "version": v3}),
+        ),
+    )
+    .await;
+    assert_eq!(status(&header_wins), 409, "{:?}", header_wins.body);
+
+    // The weak form W/"3" and a bare number work.
+    let weak = call(
+        &app,
+        if_match(
+            "PATCH",
+            &uri,
+            &alice.token,
+            &format!("W/\"{v3}\""),
+            json!({"name": "Weak"}),
+        ),
+    )
+    .await;
+    assert_eq!(status(&weak), 200, "{:?}", weak.body);
+    assert_eq!(weak.json()["data"]["name"], "Weak");
+    let v4 = v3 + 1;
+    let bare = call(
+        &app,
+        if_match(
+            "PUT",
+            &uri,
+            &alice.token,
+            &v4.to_string(),
+            json!({"name": "Bare"}),
+        ),
+    )
+    .await;
+    assert_eq!(status(&bare), 200, "{:?}", bare.body);
+    let v5 = v4 + 1;
+
+    // A malformed If-Match is a 400 and changes nothing.
+    let bad = call(
+        &app,
+        if_match(
+            "PUT",
+            &uri,
+            &alice.token,
+            "\"three\"",
+            json!({"name": "Bad"}),
+        ),
+    )
+    .await;
+    assert_eq!(status(&bad), 400, "{:?}", bad.body);
+    assert_eq!(
+        get(&send!(app, "GET", uri, Some(&alice.token)))["version"],
+        v5
+    );
+
+    // Without a version (or with `*`) the last write wins.
+    let blind = send!(
+        app,
+        "PUT",
+        uri,
+        Some(&alice.token),
+        json!({"name": "Blind"})
+    );
+    assert_eq!(status(&blind), 200, "{:?}", blind.body);
+    let any = call(
+        &app,
+        if_match("PUT", &uri, &alice.token, "*", json!({"name": "Any"})),
+    )
+    .await;
+    assert_eq!(status(&any), 200, "{:?}", any.body);
+    let last = get(&send!(app, "GET", uri, Some(&alice.token)));
+    assert_eq!(last["name"], "Any");
+    assert_eq!(last["version"], v5 + 2);
+}
+on_both_backends!(
+    sqlite_edits_honour_versions,
+    postgres_edits_honour_versions,
+    edits_honour_versions
+);
+
 #[actix_web::test]
 async fn every_invalid_field_is_a_400_and_changes_nothing() {
     let db = TestDb::sqlite().await;

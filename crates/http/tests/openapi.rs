@@ -1337,7 +1337,7 @@ async fn responses_match_the_document(mut state: pantry_http::AppState, db: &Tes
         a,
         json!({"monthlyBudget": null, "householdSize": 99})
     );
-    conform!(
+    let edited = conform!(
         c,
         app,
         "PATCH",
@@ -1346,6 +1346,26 @@ async fn responses_match_the_document(mut state: pantry_http::AppState, db: &Tes
         a,
         json!({"description": null})
     );
+    let version = edited["data"]["version"].as_i64().unwrap();
+    let stale = [("if-match", format!("W/\"{}\"", version - 1))];
+    for method in ["PUT", "PATCH"] {
+        let reply = call_with(
+            &app,
+            method,
+            &with_args("/api/homes/{home_id}", &[&beach]),
+            a,
+            Some(json!({"name": "X"})),
+            &stale,
+        )
+        .await;
+        let stale_home = c.check(method, "/api/homes/{home_id}", &reply);
+        assert_eq!(
+            (status(&reply), &stale_home["code"]),
+            (409, &json!("STALE_VERSION"))
+        );
+        assert_eq!(stale_home["current"]["version"], version);
+        assert_eq!(stale_home["current"]["role"], "owner");
+    }
 
     // Invites: with and without a body; bob joins as member, carol as viewer.
     let invite = conform!(

@@ -22,6 +22,7 @@ use pantry_core::change_log::NewHomeEvent;
 use pantry_core::change_signals::ChangeHint;
 use pantry_core::homes::home::{Home, HomeEdit, HomeRepository, HomeSummary, Member, NewHome};
 use pantry_core::homes::role::Role;
+use pantry_core::items::item::Mutation;
 use pantry_core::repo_error::RepoError;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -148,8 +149,9 @@ impl HomeRepository for StoreHomes {
         &self,
         home_id: Uuid,
         edit: &HomeEdit,
+        expected_version: Option<i64>,
         event: &NewHomeEvent,
-    ) -> Result<Home, RepoError> {
+    ) -> Result<Mutation<Home>, RepoError> {
         let dietary = edit
             .shared_dietary_restrictions
             .as_ref()
@@ -171,9 +173,25 @@ impl HomeRepository for StoreHomes {
 
         let mut conn = self.db.conn().await?;
         conn.transaction::<_, TxError, _>(async |c| {
+            if let Some(expected) = expected_version {
+                // The version is compared under the home's write lock, so no other write can
+                // land between the check and this one.
+                match lock_home(c, home_id).await {
+                    Err(TxError::Repo(RepoError::NotFound)) => return Ok(Mutation::Missing),
+                    other => other?,
+                }
+                let current: HomeRow = homes::table
+                    .find(home_id.to_string())
+                    .select(HOME_COLUMNS)
+                    .first(c)
+                    .await?;
+                if current.version != expected {
+                    return Ok(Mutation::Stale(current.into_home()?));
+                }
+            }
             // An edit with no fields still bumps version and updated_at, so the changeset is
             // never empty.
-            let row: HomeRow = diesel::update(homes::table.find(home_id.to_string()))
+            let Some(row): Option<HomeRow> = diesel::update(homes::table.find(home_id.to_string()))
                 .set((
                     &changes,
                     homes::version.eq(homes::version + 1),
@@ -181,9 +199,13 @@ impl HomeRepository for StoreHomes {
                 ))
                 .returning(HOME_COLUMNS)
                 .get_result(c)
-                .await?;
+                .await
+                .optional()?
+            else {
+                return Ok(Mutation::Missing);
+            };
             append_event(c, event).await?;
-            Ok(row.into_home()?)
+            Ok(Mutation::Applied(row.into_home()?))
         })
         .await
         .map_err(RepoError::from)

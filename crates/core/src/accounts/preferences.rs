@@ -338,6 +338,10 @@ impl From<HomeError> for PreferencesError {
             HomeError::NotFound | HomeError::MemberNotFound => PreferencesError::HomeNotFound,
             HomeError::Forbidden(why) => PreferencesError::Forbidden(why),
             HomeError::Conflict(why) => PreferencesError::Conflict(why),
+            // Only an edit naming a version can be stale, and preferences name none.
+            HomeError::Stale { .. } => {
+                PreferencesError::Conflict("the home changed since the version you have")
+            }
             HomeError::Repo(e) => PreferencesError::Repo(e),
         }
     }
@@ -403,7 +407,10 @@ impl PreferencesService {
         // whole update before the user's own fields change. The two writes are separate
         // transactions; only a storage failure between them can leave the first one alone.
         if let (true, Some((home_id, _))) = (edit.touches_home(), home) {
-            self.home_service.update(actor, home_id, edit.home).await?;
+            // Last write wins: preferences carry no home version (see docs/api.md).
+            self.home_service
+                .update(actor, home_id, edit.home, None)
+                .await?;
         }
         if !edit.user.is_empty() {
             match self

@@ -2,6 +2,7 @@
 
 use crate::change_log::NewHomeEvent;
 use crate::homes::role::Role;
+use crate::items::item::Mutation;
 use crate::repo_error::RepoError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -257,13 +258,18 @@ pub trait HomeRepository: Send + Sync {
     /// The home, the owner membership, and `event`.
     async fn create(&self, home: &NewHome, event: &NewHomeEvent) -> Result<Home, RepoError>;
 
-    /// Applies `edit`, bumps `version` and `updated_at`, appends `event`; the updated home.
+    /// Applies `edit`, bumps `version` and `updated_at`, appends `event`: `Applied` with the
+    /// updated home. With `expected_version`, only when it is still the home's `version`,
+    /// compared under the home's write lock in the same transaction as the write; otherwise
+    /// nothing changes, no event is appended, and the answer is `Stale` with the home as it
+    /// is. `Missing` when the home does not exist. Without it the last write wins.
     async fn update(
         &self,
         home_id: Uuid,
         edit: &HomeEdit,
+        expected_version: Option<i64>,
         event: &NewHomeEvent,
-    ) -> Result<Home, RepoError>;
+    ) -> Result<Mutation<Home>, RepoError>;
 
     /// Deletes the home and everything in it.
     async fn delete(&self, home_id: Uuid) -> Result<(), RepoError>;

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::homes::home::{Home, HomeEdit, HomeRepository, HomeSummary, Member, NewHome};
 use crate::homes::role::Role;
 use crate::ids::new_id;
+use crate::items::item::Mutation;
 use crate::repo_error::RepoError;
 use serde_json::json;
 use std::sync::Arc;
@@ -25,6 +26,15 @@ pub enum HomeError {
     /// A member without the role the operation needs; the text says which would do.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The edit named an old version of the home; nothing changed. The home as it is now,
+    /// with the actor's role in it.
+    #[error("the home changed since the version you have")]
+    Stale {
+        /// The home as it is now.
+        current: Box<Home>,
+        /// The actor's role in it.
+        role: Role,
+    },
     /// Allowed, but not in the home's current state (e.g. the owner leaving); the text says
     /// why, fit to show.
     #[error("conflict: {0}")]
@@ -128,19 +138,32 @@ impl HomeService {
         Ok(self.homes.create(&home, &event).await?)
     }
 
-    /// Edits the home (admins and the owner).
+    /// Edits the home (admins and the owner); with `expected_version`, only if nobody changed
+    /// it since (else [`HomeError::Stale`], nothing written, nothing logged). Without it the
+    /// last write wins.
     pub async fn update(
         &self,
         actor: Uuid,
         home_id: Uuid,
         edit: HomeEdit,
+        expected_version: Option<i64>,
     ) -> Result<Home, HomeError> {
-        self.require(home_id, actor, Role::Admin, "admin or owner role required")
+        let role = self
+            .require(home_id, actor, Role::Admin, "admin or owner role required")
             .await?;
         let event = self.event(home_id, actor, "home.updated", Some(home_id), json!({}));
-        match self.homes.update(home_id, &edit, &event).await {
-            Err(RepoError::NotFound) => Err(HomeError::NotFound),
-            other => Ok(other?),
+        match self
+            .homes
+            .update(home_id, &edit, expected_version, &event)
+            .await
+        {
+            Ok(Mutation::Applied(home)) => Ok(home),
+            Ok(Mutation::Stale(current)) => Err(HomeError::Stale {
+                current: Box::new(current),
+                role,
+            }),
+            Ok(Mutation::Missing) | Err(RepoError::NotFound) => Err(HomeError::NotFound),
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -4,10 +4,12 @@ use crate::auth::AuthUser;
 use crate::envelope::{self, Done, Success};
 use crate::error::{ApiError, FieldError};
 use crate::idempotency::carries_secret;
-use crate::openapi::{BadRequest, ErrorResponse, RoleSchema, TooManyRequests, Unauthorized};
+use crate::openapi::{
+    BadRequest, ErrorResponse, IfMatch, RoleSchema, Stale, TooManyRequests, Unauthorized,
+};
 use crate::state::AppState;
-use crate::wire::{Decimal, nullable};
-use actix_web::{HttpResponse, web};
+use crate::wire::{Decimal, expected_version, nullable};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use pantry_core::homes::home::{self, Home, HomeEdit, HomeFieldError};
 use pantry_core::homes::role::Role;
@@ -153,6 +155,9 @@ struct UpdateBody {
     /// At most 20; trimmed and de-duplicated case-insensitively.
     #[schema(nullable = false)]
     shared_dietary_restrictions: Option<Vec<String>>,
+    /// Change it only if this is still its `version` (`If-Match` takes precedence).
+    #[schema(nullable = false)]
+    version: Option<i64>,
 }
 
 /// A member's new role.
@@ -191,13 +196,16 @@ pub(crate) fn home_error(error: HomeError) -> ApiError {
         HomeError::NotFound => ApiError::not_found("Home not found"),
         HomeError::MemberNotFound => ApiError::not_found("Member not found"),
         HomeError::Forbidden(why) => ApiError::forbidden(format!("Forbidden: {why}")),
+        HomeError::Stale { current, role } => {
+            ApiError::stale(&HomeBody::new(*current, Some(role), None))
+        }
         HomeError::Conflict(why) => ApiError::conflict(why),
         HomeError::Repo(e) => e.into(),
     }
 }
 
 /// Validates every field of an update, reporting all bad ones at once.
-fn parse_edit(body: UpdateBody) -> Result<HomeEdit, ApiError> {
+fn parse_edit(body: &UpdateBody) -> Result<HomeEdit, ApiError> {
     let mut edit = HomeEdit::default();
     let mut errors = Vec::new();
     let mut check = |field: &str, result: Result<(), HomeFieldError>| {
@@ -205,25 +213,25 @@ fn parse_edit(body: UpdateBody) -> Result<HomeEdit, ApiError> {
             errors.push(FieldError::new(field, e));
         }
     };
-    if let Some(name) = body.name {
-        check("name", home::parse_name(&name).map(|n| edit.name = Some(n)));
+    if let Some(name) = &body.name {
+        check("name", home::parse_name(name).map(|n| edit.name = Some(n)));
     }
-    if let Some(description) = body.description {
+    if let Some(description) = &body.description {
         check(
             "description",
             HomeEdit::description(description.as_deref()).map(|d| edit.description = Some(d)),
         );
     }
-    if let Some(tz) = body.timezone {
+    if let Some(tz) = &body.timezone {
         check(
             "timezone",
-            home::parse_timezone(&tz).map(|t| edit.timezone = Some(t)),
+            home::parse_timezone(tz).map(|t| edit.timezone = Some(t)),
         );
     }
-    if let Some(currency) = body.currency {
+    if let Some(currency) = &body.currency {
         check(
             "currency",
-            home::parse_currency(&currency).map(|c| edit.currency = Some(c)),
+            home::parse_currency(currency).map(|c| edit.currency = Some(c)),
         );
     }
     if let Some(size) = body.household_size {
@@ -232,13 +240,13 @@ fn parse_edit(body: UpdateBody) -> Result<HomeEdit, ApiError> {
             HomeEdit::household_size(size).map(|s| edit.household_size = Some(s)),
         );
     }
-    if let Some(list) = body.shared_dietary_restrictions {
+    if let Some(list) = &body.shared_dietary_restrictions {
         check(
             "sharedDietaryRestrictions",
-            HomeEdit::dietary(&list).map(|l| edit.shared_dietary_restrictions = Some(l)),
+            HomeEdit::dietary(list).map(|l| edit.shared_dietary_restrictions = Some(l)),
         );
     }
-    if let Some(amount) = body.monthly_budget {
+    if let Some(amount) = &body.monthly_budget {
         let parsed = match amount {
             None => Ok(None),
             Some(amount) => amount.minor().map(Some),
@@ -347,20 +355,22 @@ async fn create(
 
 /// Edit a home (admins)
 ///
-/// Any subset of the editable fields; 400 lists every invalid field at once.
+/// Any subset of the editable fields; 400 lists every invalid field at once. With `If-Match`
+/// (or `version`), only if nobody changed it since.
 #[utoipa::path(
     put,
     path = "/api/homes/{home_id}",
     tag = "homes",
     operation_id = "updateHome",
     security(("bearerAuth" = [])),
-    params(("home_id" = Uuid, Path, description = "The home")),
+    params(("home_id" = Uuid, Path, description = "The home"), IfMatch),
     request_body = UpdateBody,
     responses(
         (status = 200, description = "The updated home (`version` + 1)", body = Success<HomeBody>),
         (status = 400, response = BadRequest),
         (status = 403, description = "Admin or owner role required (`FORBIDDEN`)", body = ErrorResponse),
         (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Stale version (`STALE_VERSION`); `current` is the home as it is now, with the caller's `role`", body = Stale<HomeBody>),
         (status = 401, response = Unauthorized),
         (status = 429, response = TooManyRequests),
     ),
@@ -368,13 +378,15 @@ async fn create(
 async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     path: web::Path<Uuid>,
     body: web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let edit = parse_edit(body.into_inner())?;
+    let edit = parse_edit(&body)?;
+    let expected = expected_version(&req, body.version)?;
     let home = state
         .homes
-        .update(user.user_id, *path, edit)
+        .update(user.user_id, *path, edit, expected)
         .await
         .map_err(home_error)?;
     Ok(envelope::ok(HomeBody::new(home, None, None)))
@@ -382,20 +394,22 @@ async fn update(
 
 /// Edit a home (admins; PATCH alias of PUT)
 ///
-/// The same partial update as PUT: the earlier clients used both.
+/// The same partial update as PUT, `If-Match` and `version` included: the earlier clients
+/// used both.
 #[utoipa::path(
     patch,
     path = "/api/homes/{home_id}",
     tag = "homes",
     operation_id = "patchHome",
     security(("bearerAuth" = [])),
-    params(("home_id" = Uuid, Path, description = "The home")),
+    params(("home_id" = Uuid, Path, description = "The home"), IfMatch),
     request_body = UpdateBody,
     responses(
         (status = 200, description = "The updated home (`version` + 1)", body = Success<HomeBody>),
         (status = 400, response = BadRequest),
         (status = 403, description = "Admin or owner role required (`FORBIDDEN`)", body = ErrorResponse),
         (status = 404, description = "No such home, or the caller is not a member (`NOT_FOUND`)", body = ErrorResponse),
+        (status = 409, description = "Stale version (`STALE_VERSION`); `current` is the home as it is now, with the caller's `role`", body = Stale<HomeBody>),
         (status = 401, response = Unauthorized),
         (status = 429, response = TooManyRequests),
     ),
@@ -403,10 +417,11 @@ async fn update(
 async fn patch(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     path: web::Path<Uuid>,
     body: web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
-    update(state, user, path, body).await
+    update(state, user, req, path, body).await
 }
 
 /// Delete a home (owner)

@@ -6,8 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use pantry_core::change_log::{Actor, ActorKind, ChangeLogReader, NewHomeEvent};
-use pantry_core::homes::home::{HomeEdit, HomeRepository, NewHome};
+use pantry_core::homes::home::{Home, HomeEdit, HomeRepository, NewHome};
 use pantry_core::homes::role::Role;
+use pantry_core::items::item::Mutation;
 use pantry_core::repo_error::RepoError;
 use pantry_store::schema::{grocery_lists, home_events, homes, memberships, users};
 use pantry_store::test_support::TestDb;
@@ -86,6 +87,14 @@ async fn log(t: &TestDb, home: Uuid) -> Vec<(i64, String)> {
         .into_iter()
         .map(|ev| (ev.seq, ev.kind))
         .collect()
+}
+
+/// The home an update applied, failing the test on any other outcome.
+fn applied(outcome: Result<Mutation<Home>, RepoError>) -> Home {
+    match outcome {
+        Ok(Mutation::Applied(home)) => home,
+        other => panic!("expected an applied update, got {other:?}"),
+    }
 }
 
 fn kinds(expected: &[&str]) -> Vec<(i64, String)> {
@@ -167,7 +176,7 @@ async fn update_applies_set_and_cleared_fields(t: &TestDb) {
         shared_dietary_restrictions: Some(vec!["vegetarian".to_owned(), "nut-free".to_owned()]),
     };
     let ev = event(home_id, owner, "home.updated");
-    let home = repo.update(home_id, &set_all, &ev).await.expect("update");
+    let home = applied(repo.update(home_id, &set_all, None, &ev).await);
     assert_eq!(home.name, "Chez nous");
     assert_eq!(home.description.as_deref(), Some("Two cats"));
     assert_eq!(home.timezone, "Europe/Paris");
@@ -190,10 +199,15 @@ async fn update_applies_set_and_cleared_fields(t: &TestDb) {
         shared_dietary_restrictions: Some(Vec::new()),
         ..HomeEdit::default()
     };
-    let cleared = repo
-        .update(home_id, &clear, &event(home_id, owner, "home.updated"))
-        .await
-        .expect("clear");
+    let cleared = applied(
+        repo.update(
+            home_id,
+            &clear,
+            None,
+            &event(home_id, owner, "home.updated"),
+        )
+        .await,
+    );
     assert_eq!(cleared.name, "Chez nous");
     assert_eq!(cleared.timezone, "Europe/Paris");
     assert_eq!(cleared.currency, "EUR");
@@ -204,22 +218,30 @@ async fn update_applies_set_and_cleared_fields(t: &TestDb) {
     assert_eq!(cleared.version, 3);
 
     // An empty edit still counts as a change.
-    let same = repo
-        .update(
+    let same = applied(
+        repo.update(
             home_id,
             &HomeEdit::default(),
+            None,
             &event(home_id, owner, "home.updated"),
         )
-        .await
-        .expect("empty edit");
+        .await,
+    );
     assert_eq!(same.version, 4);
     assert_eq!(same.name, "Chez nous");
 
     let unknown = Uuid::now_v7();
-    let missing = repo
-        .update(unknown, &set_all, &event(unknown, owner, "home.updated"))
-        .await;
-    assert!(matches!(missing, Err(RepoError::NotFound)), "{missing:?}");
+    for expected in [None, Some(1)] {
+        let missing = repo
+            .update(
+                unknown,
+                &set_all,
+                expected,
+                &event(unknown, owner, "home.updated"),
+            )
+            .await;
+        assert!(matches!(missing, Ok(Mutation::Missing)), "{missing:?}");
+    }
 
     // A refused value rolls back the edit and its event.
     let bad = HomeEdit {
@@ -228,11 +250,88 @@ async fn update_applies_set_and_cleared_fields(t: &TestDb) {
         ..HomeEdit::default()
     };
     let refused = repo
-        .update(home_id, &bad, &event(home_id, owner, "home.updated"))
+        .update(home_id, &bad, None, &event(home_id, owner, "home.updated"))
         .await;
     assert!(matches!(refused, Err(RepoError::Storage(_))), "{refused:?}");
     assert_eq!(repo.get(home_id).await.expect("get"), Some(same));
 
+    assert_eq!(
+        log(t, home_id).await,
+        kinds(&[
+            "home.created",
+            "home.updated",
+            "home.updated",
+            "home.updated"
+        ])
+    );
+}
+
+async fn update_honours_the_expected_version(t: &TestDb) {
+    let repo = StoreHomes::new(t.db.clone());
+    let mut conn = t.db.conn().await.expect("conn");
+    let owner = insert_named_user(&mut conn, "Alice").await;
+    let home_id = create_home(&repo, owner, now() - Duration::hours(1)).await;
+    let rename = |name: &str| HomeEdit {
+        name: Some(name.to_owned()),
+        ..HomeEdit::default()
+    };
+
+    // The current version applies and bumps it.
+    let first = applied(
+        repo.update(
+            home_id,
+            &rename("Version two"),
+            Some(1),
+            &event(home_id, owner, "home.updated"),
+        )
+        .await,
+    );
+    assert_eq!(first.name, "Version two");
+    assert_eq!(first.version, 2);
+
+    // A stale one changes nothing, logs nothing, and answers the home as it is.
+    for stale in [1, 3] {
+        let outcome = repo
+            .update(
+                home_id,
+                &rename("Never stored"),
+                Some(stale),
+                &event(home_id, owner, "home.updated"),
+            )
+            .await;
+        match outcome {
+            Ok(Mutation::Stale(current)) => assert_eq!(current, first),
+            other => panic!("expected stale, got {other:?}"),
+        }
+    }
+    assert_eq!(repo.get(home_id).await.expect("get"), Some(first.clone()));
+    assert_eq!(
+        log(t, home_id).await,
+        kinds(&["home.created", "home.updated"])
+    );
+
+    // Without a version the last write wins, whatever the version is.
+    let blind = applied(
+        repo.update(
+            home_id,
+            &rename("Last write"),
+            None,
+            &event(home_id, owner, "home.updated"),
+        )
+        .await,
+    );
+    assert_eq!(blind.name, "Last write");
+    assert_eq!(blind.version, 3);
+    let again = applied(
+        repo.update(
+            home_id,
+            &rename("Third"),
+            Some(3),
+            &event(home_id, owner, "home.updated"),
+        )
+        .await,
+    );
+    assert_eq!(again.version, 4);
     assert_eq!(
         log(t, home_id).await,
         kinds(&[
@@ -564,6 +663,44 @@ async fn concurrent_transfers_leave_exactly_one_owner(t: &TestDb) {
     assert_eq!(log(t, home).await.len(), 1 + others.len());
 }
 
+async fn concurrent_edits_of_one_version_apply_once(t: &TestDb) {
+    let repo = StoreHomes::new(t.db.clone());
+    let mut conn = t.db.conn().await.expect("conn");
+    let alice = insert_named_user(&mut conn, "Alice").await;
+    let home = create_home(&repo, alice, now()).await;
+
+    let tasks: Vec<_> = ["A", "B", "C", "D"]
+        .into_iter()
+        .map(|name| {
+            let repo = repo.clone();
+            let edit = HomeEdit {
+                name: Some(name.to_owned()),
+                ..HomeEdit::default()
+            };
+            let ev = event(home, alice, "home.updated");
+            tokio::spawn(async move { repo.update(home, &edit, Some(1), &ev).await })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    let mut stale = 0;
+    for task in tasks {
+        match task.await.expect("join").expect("update") {
+            Mutation::Applied(home) => winners.push(home),
+            Mutation::Stale(current) => {
+                assert!(current.version >= 2, "{current:?}");
+                stale += 1;
+            }
+            Mutation::Missing => panic!("the home is there"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    assert_eq!(stale, 3);
+    let now_home = repo.get(home).await.expect("get").expect("home");
+    assert_eq!(now_home, winners[0]);
+    assert_eq!(now_home.version, 2);
+    assert_eq!(log(t, home).await, kinds(&["home.created", "home.updated"]));
+}
+
 async fn delete_cascades_and_clears_active_homes(t: &TestDb) {
     let repo = StoreHomes::new(t.db.clone());
     let mut conn = t.db.conn().await.expect("conn");
@@ -654,6 +791,9 @@ on_both_backends!(create_writes_home_owner_membership_and_event
 on_both_backends!(update_applies_set_and_cleared_fields
     => sqlite_update_applies_set_and_cleared_fields,
        postgres_update_applies_set_and_cleared_fields);
+on_both_backends!(update_honours_the_expected_version
+    => sqlite_update_honours_the_expected_version,
+       postgres_update_honours_the_expected_version);
 on_both_backends!(malformed_dietary_restrictions_are_a_storage_error
     => sqlite_malformed_dietary_restrictions_are_a_storage_error,
        postgres_malformed_dietary_restrictions_are_a_storage_error);
@@ -681,3 +821,6 @@ on_both_backends!(set_active_home_records_the_pointer
 on_both_backends!(concurrent_transfers_leave_exactly_one_owner
     => sqlite_concurrent_transfers_leave_exactly_one_owner,
        postgres_concurrent_transfers_leave_exactly_one_owner, multi_thread);
+on_both_backends!(concurrent_edits_of_one_version_apply_once
+    => sqlite_concurrent_edits_of_one_version_apply_once,
+       postgres_concurrent_edits_of_one_version_apply_once, multi_thread);
