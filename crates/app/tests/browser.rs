@@ -45,7 +45,7 @@ fn missing_prerequisites(browser: bool) -> Vec<String> {
     if browser && Command::new("node").arg("--version").output().is_err() {
         missing.push("node (install: apt-get install nodejs npm)".to_owned());
     }
-    for package in ["playwright-core", "htm"] {
+    for package in ["playwright-core", "htm", "axe-core"] {
         if !e2e_dir().join("node_modules").join(package).exists() {
             missing.push(format!(
                 "crates/web/e2e/node_modules/{package} (install: npm ci --prefix crates/web/e2e)"

@@ -394,15 +394,17 @@ function EntryRow({ entry, canEdit, reordering, currency, onToggle, onBought, on
   const atHome = !entry.isCompleted && entry.item.quantity > 0
     ? `${formatQuantity(entry.item.quantity, entry.item.unit)} at home` : null;
   const details = [amount, price, atHome].filter(Boolean).join(' · ');
+  // The row's button is named by its visible text (with hidden separators), not an aria-label,
+  // so the name contains what is on screen ("click Strawberries" works by voice).
   return html`<li class=${`list-entry${entry.isCompleted ? ' is-done' : ''}${entry.pending ? ' is-pending' : ''}`}
       data-testid="list-entry" data-id=${entry.id} data-pending=${entry.pending ? 'true' : 'false'}>
     <input type="checkbox" class="list-entry-check" aria-label=${name} checked=${entry.isCompleted}
       disabled=${!canEdit || !saved} onChange=${() => onToggle(entry)} />
-    <button type="button" class="list-entry-main" onClick=${() => saved && onOpen(entry.id)}
-        aria-label=${`${name}${details ? `, ${details}` : ''}: details`}>
+    <button type="button" class="list-entry-main" onClick=${() => saved && onOpen(entry.id)}>
       <span class="list-entry-name">${name}</span>
-      ${details && html`<span class="list-entry-details">${details}</span>`}
-      ${entry.notes && html`<span class="list-entry-notes">${entry.notes}</span>`}
+      ${details && html`<span class="sr-only">, </span><span class="list-entry-details">${details}</span>`}
+      ${entry.notes && html`<span class="sr-only">, </span><span class="list-entry-notes">${entry.notes}</span>`}
+      <span class="sr-only">: details</span>
     </button>
     ${entry.pending && html`<span class="list-entry-pending"><${Icon} name="clock" /><span class="sr-only">Waiting to sync</span></span>`}
     ${canEdit && saved && (reordering
