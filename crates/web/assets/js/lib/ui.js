@@ -117,3 +117,30 @@ export function confirmDialog(message, { confirm = 'Delete', cancel = 'Cancel' }
     render(html`<${Confirm} />`, host);
   });
 }
+
+/** A one-line "add" form: the text goes to `onAdd` and the field empties for the next one. */
+export function QuickAdd({ id, label, placeholder, onAdd }) {
+  const [text, setText] = useState('');
+  const submit = (e) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    onAdd(text);
+    setText('');
+  };
+  return html`<form class="quick-add" onSubmit=${submit}>
+    <label class="sr-only" for=${id}>${label}</label>
+    <input id=${id} type="text" autocomplete="off" enterkeyhint="done"
+      placeholder=${placeholder} value=${text}
+      onInput=${(e) => setText(e.currentTarget.value)} />
+    <${Button} kind="primary" type="submit" disabled=${!text.trim()}>Add<//>
+  </form>`;
+}
+
+/** Re-render once a minute, so "5 min ago" stays true while the screen is open. */
+export function useMinuteTick() {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+}

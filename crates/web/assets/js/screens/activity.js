@@ -1,5 +1,5 @@
 // Activity: your notices (what needs you) and the household's feed (who did what), both live.
-import { html, useState, useEffect, useRef, useCallback, Button, Badge, Empty, Spinner, Icon, toast } from '../lib/ui.js';
+import { html, useState, useEffect, useRef, useCallback, Button, Badge, Empty, Spinner, Icon, toast, useMinuteTick } from '../lib/ui.js';
 import { api, homePath, describe, NetworkError } from '../core/api.js';
 import { useLive, useResync } from '../core/live.js';
 import { canWrite } from '../core/home.js';
@@ -55,15 +55,6 @@ export function ActivityScreen({ query }) {
       ${tab === 'notifications' ? html`<${NotificationsPanel} />` : html`<${ActivityPanel} />`}
     </div>
   </section>`;
-}
-
-/** Re-render once a minute, so "5 min ago" stays true while the screen is open. */
-function useMinuteTick() {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), 60_000);
-    return () => clearInterval(timer);
-  }, []);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // lands (`chat.message_added`), so every device ends up showing the same thing.
 import {
   html, useState, useEffect, useRef, useReducer, useCallback, useLayoutEffect, useMemo,
-  Button, Field, Sheet, Empty, Spinner, Icon, toast, confirmDialog,
+  Button, Field, Sheet, Empty, Spinner, Icon, toast, confirmDialog, useMinuteTick,
 } from '../lib/ui.js';
 import { api, homePath, describe, NetworkError } from '../core/api.js';
 import { live, liveState, useLive, useResync } from '../core/live.js';
@@ -102,15 +102,6 @@ export function ChatScreen({ params = {} }) {
       }}
     />
   </div>`;
-}
-
-/** Re-render once a minute, so "5 min ago" stays true while the screen is open. */
-function useMinuteTick() {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), 60_000);
-    return () => clearInterval(timer);
-  }, []);
 }
 
 /** The home's threads, most recently active first, kept in order by live chat frames. */

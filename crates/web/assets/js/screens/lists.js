@@ -3,7 +3,7 @@
 // partners' changes arrive as `list_update` frames and are applied in place.
 import {
   html, useState, useEffect, useCallback, useRef,
-  Button, Field, Sheet, Empty, Spinner, Badge, Icon, toast, confirmDialog,
+  Button, Field, Sheet, Empty, Spinner, Badge, Icon, QuickAdd, toast, confirmDialog,
 } from '/js/lib/ui.js';
 import { api, homePath } from '/js/core/api.js';
 import { useLive, useResync } from '/js/core/live.js';
@@ -352,7 +352,7 @@ function ListPanel({ list, entries, data, home, canEdit, isAdmin }) {
       </div>`}
     </header>
 
-    ${canEdit && html`<${QuickAdd} onAdd=${add} />`}
+    ${canEdit && html`<${QuickAdd} id="list-quick-add" label="Add to list" placeholder='Add to list, e.g. "2 l milk"' onAdd=${add} />`}
 
     ${entries.length === 0
       ? html`<${Empty} title="Nothing on this list yet">
@@ -417,23 +417,6 @@ function EntryRow({ entry, canEdit, reordering, currency, onToggle, onBought, on
       : !entry.isCompleted && html`<${Button} kind="ghost" aria-label=${`Bought ${name}`}
           onClick=${() => onBought(entry)}>Bought<//>`)}
   </li>`;
-}
-
-function QuickAdd({ onAdd }) {
-  const [text, setText] = useState('');
-  const submit = (e) => {
-    e.preventDefault();
-    if (!text.trim()) return;
-    onAdd(text);
-    setText('');
-  };
-  return html`<form class="quick-add" onSubmit=${submit}>
-    <label class="sr-only" for="list-quick-add">Add to list</label>
-    <input id="list-quick-add" type="text" autocomplete="off" enterkeyhint="done"
-      placeholder='Add to list, e.g. "2 l milk"' value=${text}
-      onInput=${(e) => setText(e.currentTarget.value)} />
-    <${Button} kind="primary" type="submit" disabled=${!text.trim()}>Add<//>
-  </form>`;
 }
 
 // ---------------------------------------------------------------------------------------------

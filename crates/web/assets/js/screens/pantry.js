@@ -3,7 +3,7 @@
 // of them from the queue, so the screen looks right before the server has answered.
 import {
   html, useState, useEffect, useMemo, useCallback,
-  Button, Field, Sheet, Empty, Spinner, Badge, Icon, toast, confirmDialog,
+  Button, Field, Sheet, Empty, Spinner, Badge, Icon, QuickAdd, toast, confirmDialog,
 } from '/js/lib/ui.js';
 import { api, homePath } from '/js/core/api.js';
 import { useLive, useResync } from '/js/core/live.js';
@@ -194,7 +194,7 @@ export function PantryScreen() {
       <h1 id="pantry-title">Pantry</h1>
       <${PantrySummary} items=${shown} />
     </header>
-    ${canEdit && html`<${QuickAdd} onAdd=${addItem} />`}
+    ${canEdit && html`<${QuickAdd} id="pantry-quick-add" label="Add to pantry" placeholder='Add to pantry, e.g. "2 kg flour"' onAdd=${addItem} />`}
     ${shown.length === 0
       ? html`<${Empty} title="Your pantry is empty">
           <p>${canEdit
@@ -259,23 +259,6 @@ function PantrySummary({ items }) {
     ${expired > 0 && html` · <span class="pantry-summary-danger">${expired} expired</span>`}
     ${soon > 0 && html` · <span class="pantry-summary-warn">${soon} expiring soon</span>`}
   </p>`;
-}
-
-function QuickAdd({ onAdd }) {
-  const [text, setText] = useState('');
-  const submit = (e) => {
-    e.preventDefault();
-    if (!text.trim()) return;
-    onAdd(text);
-    setText('');
-  };
-  return html`<form class="quick-add" onSubmit=${submit}>
-    <label class="sr-only" for="pantry-quick-add">Add to pantry</label>
-    <input id="pantry-quick-add" type="text" autocomplete="off" enterkeyhint="done"
-      placeholder='Add to pantry, e.g. "2 kg flour"' value=${text}
-      onInput=${(e) => setText(e.currentTarget.value)} />
-    <${Button} kind="primary" type="submit" disabled=${!text.trim()}>Add<//>
-  </form>`;
 }
 
 function GroupToggle({ value, onChange }) {
