@@ -5,7 +5,7 @@ import {
   html, useState, useEffect, useRef, useReducer, useCallback, useLayoutEffect, useMemo,
   Button, Field, Sheet, Empty, Spinner, Icon, toast, confirmDialog, useMinuteTick,
 } from '../lib/ui.js';
-import { api, homePath, describe, NetworkError } from '../core/api.js';
+import { api, homePath, describe, ApiError, NetworkError } from '../core/api.js';
 import { live, liveState, useLive, useResync } from '../core/live.js';
 import { session } from '../core/session.js';
 import { useStore } from '../core/store.js';
@@ -19,6 +19,8 @@ const PAGE_SIZE = 30;
 const MAX_LENGTH = 2000;
 /** A message sent over the socket is stored before Pixie starts; no echo by then means it was lost. */
 const SOCKET_ECHO_TIMEOUT_MS = 15_000;
+/** The server closes a socket on a frame over 64 KiB (1009): bigger turns (a long receipt) go over REST. */
+const SOCKET_FRAME_LIMIT = 60_000;
 
 const FRIENDLY_ERRORS = {
   RATE_LIMITED: "That's a lot of messages at once. Give Pixie a moment, then try again.",
@@ -344,7 +346,9 @@ function Conversation({ threadId, thread, threadsLoaded, onShowThreads, onThread
     settleSocketDraft(localId);
     dispatch({ type: 'fail-draft', localId });
     if (waiting.length === 1) setPixieTyping(false);
-    toast(friendlyError(payload?.code, payload?.error), { tone: 'danger' });
+    // A refused receipt says what was wrong with it, not the message-length hint.
+    const withReceipt = messages.some((m) => m.id === localId && m.receipt);
+    toast(withReceipt && payload?.code === 'VALIDATION_ERROR' && payload.error ? payload.error : friendlyError(payload?.code, payload?.error), { tone: 'danger' });
   });
   // Closing the socket cancels a turn it started: say so rather than wait forever. Streams
   // stop too; whatever was stored meanwhile comes back with the resume.
@@ -357,11 +361,14 @@ function Conversation({ threadId, thread, threadsLoaded, onShowThreads, onThread
   }, [connection]);
 
   // --- sending ---
-  const send = async (content) => {
+  // `receipt` is a scanned receipt (`POST …/receipts/scan`): Pixie answers with its review card.
+  const send = async (content, receipt = null) => {
     const localId = `local-${newId()}`;
-    dispatch({ type: 'draft', message: { id: localId, role: 'user', content, userId: me, createdAt: new Date().toISOString(), draft: true, streaming: false } });
+    dispatch({ type: 'draft', message: { id: localId, role: 'user', content, receipt, userId: me, createdAt: new Date().toISOString(), draft: true, streaming: false } });
     setPixieTyping(true);
-    const sent = live.state === 'online' && live.send({ type: 'message', payload: { threadId, content, homeId } });
+    const frame = { type: 'message', payload: receipt ? { threadId, content, homeId, receipt } : { threadId, content, homeId } };
+    const fits = !receipt || JSON.stringify(frame).length < SOCKET_FRAME_LIMIT;
+    const sent = fits && live.state === 'online' && live.send(frame);
     if (sent) {
       socketDrafts.current.set(localId, setTimeout(() => {
         socketDrafts.current.delete(localId);
@@ -370,13 +377,14 @@ function Conversation({ threadId, thread, threadsLoaded, onShowThreads, onThread
       }, SOCKET_ECHO_TIMEOUT_MS));
       return;
     }
-    await sendOverRest(localId, content);
+    await sendOverRest(localId, content, receipt);
   };
 
   // Without a socket the whole turn runs in one request: no streaming, same result.
-  const sendOverRest = async (localId, content) => {
+  const sendOverRest = async (localId, content, receipt) => {
     try {
-      const turn = await api('POST', homePath(`/chat/threads/${threadId}/messages`), { body: { content }, idempotencyKey: newId() });
+      const body = receipt ? { content, receipt } : { content };
+      const turn = await api('POST', homePath(`/chat/threads/${threadId}/messages`), { body, idempotencyKey: newId() });
       dispatch({ type: 'confirm-draft', message: fromStored(turn.userMessage), localId });
       if (turn.assistantMessage) {
         dispatch({ type: 'upsert', message: fromStored(turn.assistantMessage) });
@@ -385,7 +393,7 @@ function Conversation({ threadId, thread, threadsLoaded, onShowThreads, onThread
       if (turn.threadTitle) onThreadChanged({ title: turn.threadTitle });
     } catch (err) {
       dispatch({ type: 'fail-draft', localId });
-      toast(friendlyError(err.code, describe(err)), { tone: 'danger' });
+      toast(receipt && err.code === 'VALIDATION_ERROR' ? describe(err) : friendlyError(err.code, describe(err)), { tone: 'danger' });
     } finally {
       setPixieTyping(false);
     }
@@ -393,7 +401,7 @@ function Conversation({ threadId, thread, threadsLoaded, onShowThreads, onThread
 
   const retry = (message) => {
     dispatch({ type: 'remove', id: message.id });
-    send(message.content);
+    send(message.content, message.receipt ?? null);
   };
 
   const streaming = messages.some((m) => m.streaming);
@@ -633,16 +641,22 @@ function inline(text) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Composer: Enter sends, Shift+Enter starts a new line; grows with the text.
+// Composer: Enter sends, Shift+Enter starts a new line; grows with the text. Beside it, "Scan a
+// receipt": a photo is shrunk in the browser, read by the server's vision model, and sent to
+// Pixie with a short message, so the reply brings the receipt-review card.
 
 function Composer({ onSend }) {
   const [text, setText] = useState('');
   const connection = useStore(liveState, (s) => s.state);
   const textarea = useRef(null);
+  const photoInput = useRef(null);
   const writer = canWrite();
   const offline = connection === 'offline';
   const tooLong = text.length > MAX_LENGTH;
   const canSend = writer && !offline && text.trim() && !tooLong;
+  // Picking another photo while one is being read replaces it (the button stays enabled, so
+  // focus never drops to the page).
+  const { scan, start: startScan, clear: clearScan } = useReceiptScan(onSend);
 
   useLayoutEffect(() => {
     const el = textarea.current;
@@ -663,6 +677,13 @@ function Composer({ onSend }) {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) submit(event);
   };
 
+  const pickPhoto = () => photoInput.current?.click();
+  const onPhoto = (event) => {
+    const file = event.currentTarget.files?.[0];
+    event.currentTarget.value = ''; // the same photo can be picked again
+    if (file) startScan(file);
+  };
+
   const note = !writer
     ? 'Viewers can read the chat, but only members can ask Pixie things.'
     : offline
@@ -673,7 +694,21 @@ function Composer({ onSend }) {
 
   return html`<form class="chat-composer" onSubmit=${submit}>
     ${note ? html`<p class=${`chat-composer-note ${tooLong ? 'is-error' : offline ? 'is-offline' : ''}`} role="status">${offline && writer ? html`<${Icon} name="wifi-off" /> ` : null}${note}</p>` : null}
+    ${writer && scan ? html`<${ScanStatus} scan=${scan} onCancel=${clearScan} onPickAgain=${pickPhoto} offline=${offline} />` : null}
     <div class="chat-composer-row">
+      ${writer
+        ? html`<button
+              type="button"
+              class="btn btn-ghost icon-btn chat-scan-btn"
+              aria-label="Scan a receipt"
+              disabled=${offline}
+              onClick=${pickPhoto}
+            ><${Icon} name="camera" /></button>
+            <label class="sr-only">
+              Receipt photo
+              <input ref=${photoInput} type="file" accept="image/*" capture="environment" tabindex="-1" disabled=${offline} onChange=${onPhoto} />
+            </label>`
+        : null}
       <label class="chat-input">
         <span class="sr-only">Message Pixie</span>
         <textarea
@@ -692,4 +727,163 @@ function Composer({ onSend }) {
       </button>
     </div>
   </form>`;
+}
+
+/** A camera, drawn like the shared icons (lib/ui.js has none yet). */
+/** The photo being read (or why it could not be), above the composer. */
+function ScanStatus({ scan, onCancel, onPickAgain, offline }) {
+  const reading = scan.status === 'reading';
+  return html`<div class=${`chat-scan ${reading ? 'is-reading' : 'is-failed'}`}>
+    ${scan.preview
+      ? html`<img class="chat-scan-preview" src=${scan.preview} alt="Your receipt photo" />`
+      : html`<span class="chat-scan-preview is-empty" aria-hidden="true"><${Icon} name="camera" /></span>`}
+    <p class="chat-scan-text" role="status">
+      ${reading ? html`<span class="chat-dots" aria-hidden="true"></span> Reading your receipt…` : scan.error}
+    </p>
+    <div class="chat-scan-actions">
+      ${reading
+        ? html`<button type="button" class="btn btn-ghost chat-scan-action" onClick=${onCancel}>Cancel</button>`
+        : html`${scan.canRetry ? html`<button type="button" class="btn btn-ghost chat-scan-action" disabled=${offline} onClick=${onPickAgain}>Try another photo</button>` : null}
+            <button type="button" class="btn btn-ghost icon-btn chat-scan-action" aria-label="Clear receipt photo" onClick=${onCancel}><${Icon} name="close" /></button>`}
+    </div>
+  </div>`;
+}
+
+const SCAN_ERRORS = {
+  VISION_UNAVAILABLE: 'Receipt scanning needs a vision model: ask whoever runs Pantry Pixie to set OPENAI_API_KEY',
+  RECEIPT_UNREADABLE: "I couldn't read that receipt; try a sharper photo in good light",
+  MODEL_UNAVAILABLE: "Pixie couldn't reach its model just now. Please try again in a moment.",
+};
+const NO_ITEMS = "I couldn't find any items on that receipt; try a sharper photo in good light";
+
+/** A problem with the photo itself, found before anything is sent. */
+class PhotoError extends Error {}
+
+function scanErrorText(error) {
+  if (error instanceof PhotoError) return error.message;
+  if (error instanceof ApiError) {
+    if (SCAN_ERRORS[error.code]) return SCAN_ERRORS[error.code];
+    if (error.status === 413 || error.status === 400) return describe(error);
+    return friendlyError(error.code, describe(error));
+  }
+  return describe(error);
+}
+
+/** What the member "says" with the receipt; Pixie answers with the review card. */
+function receiptMessage(receipt) {
+  const merchant = typeof receipt?.merchant === 'string' ? receipt.merchant.trim() : '';
+  return merchant ? `Here's my receipt from ${merchant}` : "Here's my receipt";
+}
+
+/**
+ * One scan at a time: shrink the photo, `POST …/receipts/scan`, then `onSend(content, receipt)`.
+ * `scan` is null, `{status: 'reading', preview}` or `{status: 'failed', preview, error, canRetry}`.
+ */
+function useReceiptScan(onSend) {
+  const [scan, setScan] = useState(null);
+  const job = useRef(null); // {controller, preview} of the scan on screen
+
+  const drop = () => {
+    const current = job.current;
+    job.current = null;
+    current?.controller.abort();
+    if (current?.preview) URL.revokeObjectURL(current.preview);
+  };
+  useEffect(() => drop, []);
+
+  const clear = () => {
+    drop();
+    setScan(null);
+  };
+
+  const start = async (file) => {
+    drop();
+    const mine = { controller: new AbortController(), preview: null };
+    job.current = mine;
+    setScan({ status: 'reading', preview: null });
+    try {
+      const photo = await preparePhoto(file);
+      if (job.current !== mine) return;
+      mine.preview = URL.createObjectURL(photo.blob);
+      setScan({ status: 'reading', preview: mine.preview });
+      const receipt = await api('POST', homePath('/receipts/scan'), { body: { image: photo.dataUrl }, signal: mine.controller.signal });
+      if (job.current !== mine) return;
+      if (!(receipt?.items ?? []).some((line) => typeof line?.name === 'string' && line.name.trim())) throw new PhotoError(NO_ITEMS);
+      clear();
+      onSend(receiptMessage(receipt), receipt);
+    } catch (error) {
+      if (job.current !== mine || error?.name === 'AbortError') return;
+      const message = scanErrorText(error);
+      // Another photo can't help when the server has no vision model.
+      setScan({ status: 'failed', preview: mine.preview, error: message, canRetry: error?.code !== 'VISION_UNAVAILABLE' });
+      toast(message, { tone: 'danger' });
+    }
+  };
+
+  return { scan, start, clear };
+}
+
+// Photos are shrunk before upload: a phone's 12 MP JPEG is several MiB, the server takes at most
+// 5 MiB, and 1600 px on the long side is plenty to read a till receipt.
+const PHOTO_MAX_SIDE = 1600;
+const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
+const PHOTO_QUALITIES = [0.85, 0.7, 0.55];
+const UNREADABLE_PHOTO = "I couldn't open that photo. Try a JPEG or PNG picture of the receipt.";
+
+/** The photo as a JPEG of at most 1600 px a side: `{blob, dataUrl}`. */
+async function preparePhoto(file) {
+  if (file.type && !file.type.startsWith('image/')) throw new PhotoError("That file isn't a photo. Pick a picture of the receipt.");
+  const source = await decodePhoto(file);
+  const width = source.naturalWidth || source.width;
+  const height = source.naturalHeight || source.height;
+  if (!width || !height) throw new PhotoError(UNREADABLE_PHOTO);
+  const scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(width, height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(width * scale));
+  canvas.height = Math.max(1, Math.round(height * scale));
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#ffffff'; // a transparent PNG becomes paper, not black, as a JPEG
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(source, 0, 0, canvas.width, canvas.height);
+  source.close?.();
+  let blob = null;
+  for (const quality of PHOTO_QUALITIES) {
+    blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
+    if (!blob) throw new PhotoError(UNREADABLE_PHOTO);
+    if (blob.size <= PHOTO_MAX_BYTES) break;
+  }
+  if (blob.size > PHOTO_MAX_BYTES) throw new PhotoError('That photo is too large to send. Try a smaller one.');
+  return { blob, dataUrl: await dataUrlOf(blob) };
+}
+
+/** Decoded pixels, the right way up (EXIF orientation applied). */
+async function decodePhoto(file) {
+  if (typeof createImageBitmap === 'function') {
+    try {
+      return await createImageBitmap(file, { imageOrientation: 'from-image' });
+    } catch {
+      // Fall back to an <img> (older Safari, or formats only the image decoder knows).
+    }
+  }
+  const url = URL.createObjectURL(file);
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    return image;
+  } catch {
+    throw new PhotoError(UNREADABLE_PHOTO);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+function dataUrlOf(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(new PhotoError(UNREADABLE_PHOTO));
+    reader.readAsDataURL(blob);
+  });
 }
