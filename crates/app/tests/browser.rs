@@ -1,4 +1,4 @@
-//! The web app in a real browser: the real binary on SQLite, a scripted fake model, and the
+//! The web app in a real browser: the real binary on SQLite, a routed fake model, and the
 //! end-to-end tests in `crates/web/e2e/tests` run by Node's test runner against Debian's
 //! chromium (through `playwright-core`; no browser is ever downloaded).
 //!
@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use pantry_core::pixie::tools::PRESENT_RECEIPT_REVIEW;
 use pantry_openai::fake::{FakeOpenAi, Reply, ToolCallScript};
+use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pantry-pixie");
 /// The whole browser suite must finish within this; a hung browser fails instead of hanging CI.
@@ -77,26 +79,98 @@ fn free_port() -> u16 {
         .expect("a free port on 127.0.0.1")
 }
 
-/// The model's side of the chat test: Pixie asks to put milk on the list, then answers in
-/// several chunks with pauses (so the browser sees the reply streaming), then names the thread.
+/// The receipt the vision model "reads" from any photo (the JSON answer to the receipt schema).
+const RECEIPT_ANSWER: &str = r#"{"merchant": "Corner Shop", "purchasedAt": "2026-12-04", "currency": "EUR", "total": 7.5,
+ "items": [
+   {"name": "Rye bread", "quantity": 1, "unit": "loaf", "category": "grains", "price": 3.2},
+   {"name": "Blueberries", "quantity": 2, "unit": "box", "category": "produce", "price": 4.3}
+ ]}"#;
+
+/// The model of every browser test, answering each request by what it asks (the tests run in
+/// parallel, so there is no order to script):
+/// - a receipt scan (`response_format`): [`RECEIPT_ANSWER`];
+/// - the title of a new thread: "Milk run";
+/// - the result of `presentReceiptReview`: a short text; of any other tool: "Done! Milk is on
+///   your Quick Items list." in chunks 150 ms apart (so the browser sees it streaming);
+/// - a turn that carries a receipt (a user message mentioning one, with
+///   `presentReceiptReview` offered): that tool;
+/// - any other message: `addToList` with Milk.
 fn scripted_model() -> FakeOpenAi {
-    FakeOpenAi::start(vec![
-        Reply::tool_calls(vec![ToolCallScript::new(
-            "call_milk",
-            "addToList",
-            &["{\"items\": [{\"na", "me\": \"Milk\"}]}"],
-        )]),
-        Reply::text(&[
-            "Done! ",
-            "Milk ",
-            "is on ",
-            "your ",
-            "Quick Items ",
-            "list.",
-        ])
-        .with_delay_between_chunks(Duration::from_millis(150)),
-        Reply::text(&["Milk ", "run"]),
-    ])
+    FakeOpenAi::start_routed(route)
+}
+
+fn route(request: &Value) -> Reply {
+    if request
+        .get("response_format")
+        .is_some_and(|format| !format.is_null())
+    {
+        let middle = RECEIPT_ANSWER.len() / 2;
+        return Reply::text(&[&RECEIPT_ANSWER[..middle], &RECEIPT_ANSWER[middle..]]);
+    }
+    let messages = request["messages"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let Some(last) = messages.last() else {
+        return Reply::status(400, None);
+    };
+    if last["role"] == "tool" {
+        return if called_tool(messages, last) == Some(PRESENT_RECEIPT_REVIEW) {
+            Reply::text(&["Have a look ", "and add it."])
+        } else {
+            Reply::text(&[
+                "Done! ",
+                "Milk ",
+                "is on ",
+                "your ",
+                "Quick Items ",
+                "list.",
+            ])
+            .with_delay_between_chunks(Duration::from_millis(150))
+        };
+    }
+    let asks_for_a_title = messages.iter().any(|message| {
+        message["role"] == "system"
+            && message["content"]
+                .as_str()
+                .is_some_and(|text| text.starts_with("Write a title"))
+    });
+    if asks_for_a_title {
+        return Reply::text(&["Milk ", "run"]);
+    }
+    let mentions_a_receipt = last["role"] == "user"
+        && last["content"]
+            .as_str()
+            .is_some_and(|text| text.to_lowercase().contains("receipt"));
+    let review_offered = request["tools"].as_array().is_some_and(|tools| {
+        tools
+            .iter()
+            .any(|tool| tool["function"]["name"] == PRESENT_RECEIPT_REVIEW)
+    });
+    if mentions_a_receipt && review_offered {
+        return Reply::tool_calls(vec![ToolCallScript::new(
+            "call_receipt",
+            PRESENT_RECEIPT_REVIEW,
+            &["{\"acknowledged\": ", "true}"],
+        )])
+        .with_leading_text(&["Got your Corner Shop receipt. "]);
+    }
+    Reply::tool_calls(vec![ToolCallScript::new(
+        "call_milk",
+        "addToList",
+        &["{\"items\": [{\"na", "me\": \"Milk\"}]}"],
+    )])
+}
+
+/// The name of the tool whose result `result` (a `tool` message) is, from the assistant
+/// message that called it.
+fn called_tool<'a>(messages: &'a [Value], result: &Value) -> Option<&'a str> {
+    let id = &result["tool_call_id"];
+    messages
+        .iter()
+        .filter_map(|message| message["tool_calls"].as_array())
+        .flatten()
+        .find(|call| &call["id"] == id)
+        .and_then(|call| call["function"]["name"].as_str())
 }
 
 /// The real binary on a temporary SQLite home; stopped (SIGTERM, then kill) when dropped.
@@ -202,7 +276,7 @@ fn run_node_tests(url: &str) -> (bool, String) {
         .current_dir(e2e_dir())
         .args(["--test", "--test-reporter=spec", "tests/"])
         .env("PIXIE_URL", url)
-        // The model plays scripted_model(): the chat test may run.
+        // The model is scripted_model(): the chat and receipt tests may run.
         .env("PIXIE_FAKE_SCRIPT", "milk")
         .env("CHROMIUM_PATH", chromium_path())
         .stdin(Stdio::null())

@@ -1,7 +1,8 @@
 //! A fake OpenAI chat-completions server for tests and benchmarks (feature `fake`).
 //!
 //! [`FakeOpenAi`] is a real HTTP server on 127.0.0.1 that answers from a script of
-//! [`Reply`]s with the byte-for-byte shape of OpenAI's streaming format (role chunk, content
+//! [`Reply`]s (a queue played in request order, one reply repeated, or a route that picks the
+//! reply from each request's body) with the byte-for-byte shape of OpenAI's streaming format (role chunk, content
 //! or tool-call fragments, finish chunk, usage chunk, `data: [DONE]`), written chunk by chunk
 //! with optional pauses. Failure shapes (status codes, a mid-stream error, a stall, raw
 //! bytes) test what a client does when things go wrong. It records the request bodies and
@@ -25,6 +26,11 @@
 //! assert_eq!(fake.request_count(), 2);
 //! assert_eq!(fake.requests()[1]["messages"][3]["role"], "tool");
 //! ```
+//!
+//! When requests come from several tests at once, or in an order the test does not control
+//! (a browser suite, a title asked for alongside the answer), route them instead with
+//! [`FakeOpenAi::start_routed`]: the route gets each request's JSON body and answers by what it
+//! asks, e.g. a text reply once the last message is a tool result.
 
 mod reply;
 mod server;

@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
@@ -63,12 +64,17 @@ struct Shared {
     next_id: AtomicU64,
 }
 
+/// What a routed fake calls to pick the reply to one request (see [`FakeOpenAi::start_routed`]).
+type Route = dyn Fn(&Value) -> Reply + Send + Sync;
+
 /// Where replies come from.
 enum Script {
     /// In order, one per request; then 500.
     Queue(VecDeque<Reply>),
     /// The same reply every time.
     Repeat(Reply),
+    /// Chosen from each request's body, whatever the order the requests come in.
+    Routed(Arc<Route>),
 }
 
 impl FakeOpenAi {
@@ -91,6 +97,34 @@ impl FakeOpenAi {
     /// If no port on 127.0.0.1 can be bound.
     pub fn start_repeating(reply: Reply) -> FakeOpenAi {
         Self::start_or_panic(Script::Repeat(reply))
+    }
+
+    /// Answers each request with the reply `route` picks from its parsed JSON body (the
+    /// `messages`, `tools`, `response_format`, … the client sent), so tests that run in
+    /// parallel, in any order, can share one fake: each request is answered by what it is, not
+    /// by when it came. Only requests that pass the fake's checks reach `route` (a JSON object
+    /// with `stream: true` and the right key); it runs on the server's thread, once per
+    /// request, and may be called for several requests at the same time.
+    ///
+    /// ```no_run
+    /// # use pantry_openai::fake::{FakeOpenAi, Reply, ToolCallScript};
+    /// let fake = FakeOpenAi::start_routed(|request| {
+    ///     let last = request["messages"].as_array().and_then(|messages| messages.last());
+    ///     match last {
+    ///         // The tool ran: answer in words.
+    ///         Some(message) if message["role"] == "tool" => Reply::text(&["Done!"]),
+    ///         // A new question: ask for the tool.
+    ///         _ => Reply::tool_calls(vec![ToolCallScript::new("call_1", "addToList", &["{\"items\":[{\"name\":\"Milk\"}]}"])]),
+    ///     }
+    /// });
+    /// # drop(fake);
+    /// ```
+    ///
+    /// # Panics
+    /// If no port on 127.0.0.1 can be bound. A panic inside `route` does not stop the server:
+    /// that request gets a 500 with an OpenAI error body naming it.
+    pub fn start_routed(route: impl Fn(&Value) -> Reply + Send + Sync + 'static) -> FakeOpenAi {
+        Self::start_or_panic(Script::Routed(Arc::new(route)))
     }
 
     /// Like [`FakeOpenAi::start_repeating`] on a given address (the standalone example uses
@@ -290,12 +324,25 @@ async fn chat_completions(
             None,
         );
     }
-    let reply = {
+    let (reply, route) = {
         let mut script = lock(&shared.script);
         match &mut *script {
-            Script::Queue(queue) => queue.pop_front(),
-            Script::Repeat(reply) => Some(reply.clone()),
+            Script::Queue(queue) => (queue.pop_front(), None),
+            Script::Repeat(reply) => (Some(reply.clone()), None),
+            Script::Routed(route) => (None, Some(Arc::clone(route))),
         }
+    };
+    // A route runs outside the lock (requests may be routed at the same time), and its panic
+    // fails only its own request, loudly.
+    let reply = match route {
+        Some(route) => match panic::catch_unwind(AssertUnwindSafe(|| route(&json))) {
+            Ok(reply) => Some(reply),
+            Err(_) => {
+                let message = format!("fake OpenAI: the route panicked on request #{number}");
+                return error_response(500, Some(&message), None);
+            }
+        },
+        None => reply,
     };
     let Some(reply) = reply else {
         let message = format!("fake OpenAI: no scripted reply left for request #{number}");
@@ -430,5 +477,107 @@ impl Drop for Chunks {
         if !self.finished {
             self.shared.disconnects.fetch_add(1, Ordering::SeqCst);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pantry_core::pixie::model::{LanguageModel, ModelMessage, ModelRequest};
+
+    use super::*;
+    use crate::OpenAiModel;
+    use crate::fake::ToolCallScript;
+
+    fn ask(messages: Vec<ModelMessage>) -> ModelRequest {
+        ModelRequest {
+            messages,
+            tools: vec![],
+            max_tokens: None,
+            response_format: None,
+        }
+    }
+
+    /// A route that answers by the last user message: "tool" asks for a tool, anything else
+    /// is echoed back.
+    fn echo(request: &Value) -> Reply {
+        let last = request["messages"]
+            .as_array()
+            .and_then(|messages| messages.last())
+            .and_then(|message| message["content"].as_str())
+            .unwrap_or_default();
+        match last {
+            "tool" => Reply::tool_calls(vec![ToolCallScript::new(
+                "call_1",
+                "addToList",
+                &["{\"items\":[]}"],
+            )]),
+            "boom" => panic!("the route refuses {last}"),
+            other => Reply::text(&["you said ", other]),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_routed_fake_answers_each_request_by_its_body_in_any_order() {
+        let fake = FakeOpenAi::start_routed(echo);
+        let model = OpenAiModel::new(fake.config()).unwrap();
+        let mut ignore = |_: &str| {};
+        for word in ["b", "a", "b"] {
+            let reply = model
+                .complete(ask(vec![ModelMessage::User(word.into())]), &mut ignore)
+                .await
+                .unwrap();
+            assert_eq!(reply.text, format!("you said {word}"));
+        }
+        let reply = model
+            .complete(ask(vec![ModelMessage::User("tool".into())]), &mut ignore)
+            .await
+            .unwrap();
+        assert_eq!(reply.tool_calls[0].name, "addToList");
+
+        // Parallel requests each get their own answer, not the next one in a queue.
+        let words: Vec<String> = (0..8).map(|n| format!("w{n}")).collect();
+        let answers = futures_util::future::join_all(words.iter().map(|word| {
+            let model = &model;
+            async move {
+                let mut ignore = |_: &str| {};
+                model
+                    .complete(ask(vec![ModelMessage::User(word.clone())]), &mut ignore)
+                    .await
+                    .unwrap()
+                    .text
+            }
+        }))
+        .await;
+        let expected: Vec<String> = words
+            .iter()
+            .map(|word| format!("you said {word}"))
+            .collect();
+        assert_eq!(answers, expected);
+        assert_eq!(fake.request_count(), 12);
+        assert_eq!(fake.requests()[0]["messages"][0]["content"], "b");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_route_fails_only_its_request() {
+        let fake = FakeOpenAi::start_routed(echo);
+        let model = OpenAiModel::new(OpenAiConfig {
+            max_retries: 0,
+            ..fake.config()
+        })
+        .unwrap();
+        let mut ignore = |_: &str| {};
+        let failed = model
+            .complete(ask(vec![ModelMessage::User("boom".into())]), &mut ignore)
+            .await;
+        assert!(failed.is_err(), "{failed:?}");
+        let reply = model
+            .complete(
+                ask(vec![ModelMessage::User("still here".into())]),
+                &mut ignore,
+            )
+            .await
+            .unwrap();
+        assert_eq!(reply.text, "you said still here");
+        assert_eq!(fake.request_count(), 2);
     }
 }

@@ -98,11 +98,23 @@ function Lazy({ screen, params, query }) {
     };
   }, [screen]);
   useEffect(() => {
-    if (Component) requestAnimationFrame(() => (document.documentElement.dataset.ready = 'true'));
+    if (!Component) return;
+    requestAnimationFrame(() => (document.documentElement.dataset.ready = 'true'));
+    warmUpScreens();
   }, [Component]);
   if (failed) return html`<p class="empty">This screen could not be loaded. Check your connection and reload.</p>`;
   if (!Component) return html`<div class="screen-loading" aria-busy="true"></div>`;
   return html`<${Component} params=${params} query=${query} />`;
+}
+
+/** Once the first screen is up, fetch the others in the background: a tab opened online can then
+ * switch screens after the connection drops, even before the service worker controls it. */
+let warmed = false;
+function warmUpScreens() {
+  if (warmed) return;
+  warmed = true;
+  const idle = window.requestIdleCallback ?? ((cb) => setTimeout(cb, 0));
+  setTimeout(() => idle(() => SCREENS.forEach((screen) => screen.load().catch(() => {}))), 2_000);
 }
 
 function Frame({ path, children }) {

@@ -27,11 +27,8 @@ const PANTRY = [
 const QUICK_ITEMS = ['Bread', 'Tomatoes', 'Coffee filters', 'Washing-up liquid', 'Lemons'];
 const MARKET = [{ name: 'Strawberries', quantity: 2, unit: 'box' }, { name: 'Sourdough', quantity: 1, unit: 'loaf' }, { name: 'Goat cheese' }];
 
-/**
- * Seeds a home on `baseUrl`; answers `{alice, bob, lists, thread}` (alice and bob are ApiClients).
- * `chat: false` leaves the thread empty: asking Pixie would use up a scripted model's replies.
- */
-export async function seedHousehold(baseUrl, { chat = true } = {}) {
+/** Seeds a home on `baseUrl`; answers `{alice, bob, lists, thread}` (alice and bob are ApiClients). */
+export async function seedHousehold(baseUrl) {
   const alice = await signUp(baseUrl, newPerson('Alice'));
   const bob = await joinHome(alice, await signUp(baseUrl, newPerson('Bob')));
   await alice.patch(alice.home(), { name: 'Maple Street', currency: 'EUR' });
@@ -56,9 +53,7 @@ export async function seedHousehold(baseUrl, { chat = true } = {}) {
   }
 
   const thread = await alice.post(alice.home('/chat/threads'), {});
-  if (chat) {
-    await alice.post(alice.home(`/chat/threads/${thread.id}/messages`), { content: 'What do we need for pancakes on Sunday?' });
-  }
+  await alice.post(alice.home(`/chat/threads/${thread.id}/messages`), { content: 'What do we need for pancakes on Sunday?' });
   // The fake model names threads after its canned reply: give this one a real name.
   await alice.patch(alice.home(`/chat/threads/${thread.id}`), { title: 'Sunday pancakes' });
 

@@ -1,7 +1,7 @@
-// A chat turn against the scripted model (crates/app/tests/browser.rs): Pixie calls addToList
+// A chat turn against the routed model (crates/app/tests/browser.rs): Pixie calls addToList
 // for Milk, then streams its answer in pieces; the browser shows the reply growing and the
 // grocery-list card with Milk on it. Any other model (tools/with-server.sh's canned text)
-// cannot play that script, so the test runs only when PIXIE_FAKE_SCRIPT=milk says it can.
+// cannot answer like that, so the test runs only when PIXIE_FAKE_SCRIPT=milk says it can.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, Devices, eventually, useBrowser, waitUntilLive } from '../lib/harness.mjs';
@@ -11,7 +11,7 @@ const chromium = useBrowser();
 
 const scripted = process.env.PIXIE_FAKE_SCRIPT === 'milk';
 
-test('Pixie streams its reply and shows the list card', { skip: !scripted && 'needs the scripted model of crates/app/tests/browser.rs (PIXIE_FAKE_SCRIPT=milk)' }, async (t) => {
+test('Pixie streams its reply and shows the list card', { skip: !scripted && 'needs the routed model of crates/app/tests/browser.rs (PIXIE_FAKE_SCRIPT=milk)' }, async (t) => {
   const devices = new Devices(chromium.browser, t);
   const alice = await signUp(BASE_URL, newPerson('Alice'));
   const { page } = await devices.open({ auth: alice.auth, path: '/chat', label: 'Alice' });

@@ -18,6 +18,9 @@ test('pantry adds made offline are sent once when back online', async (t) => {
   const alice = await signUp(BASE_URL, newPerson('Alice'));
   const { context, page } = await devices.open({ auth: alice.auth, path: '/pantry', label: 'Alice' });
   await waitUntilLive(page);
+  // The socket can be live before the pantry's first load answered; offline before that, the
+  // screen could only say it could not load.
+  await page.getByLabel('Add to pantry').waitFor();
 
   await context.setOffline(true);
   for (const name of NAMES) {

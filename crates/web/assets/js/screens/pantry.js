@@ -2,11 +2,11 @@
 // Server rows live in `items`; pending offline writes (adds, "used" amounts) are drawn on top
 // of them from the queue, so the screen looks right before the server has answered.
 import {
-  html, useState, useEffect, useMemo, useCallback,
+  html, useState, useEffect, useMemo, useCallback, useRef,
   Button, Field, Sheet, Empty, Spinner, Badge, Icon, QuickAdd, toast, confirmDialog,
 } from '/js/lib/ui.js';
 import { api, homePath } from '/js/core/api.js';
-import { useLive, useResync } from '/js/core/live.js';
+import { liveState, useLive, useResync } from '/js/core/live.js';
 import { queue, usePending } from '/js/core/queue.js';
 import { quantity as formatQuantity, money, daysUntil, dateShort, relativeTime } from '/js/core/format.js';
 import { newId } from '/js/core/ids.js';
@@ -58,6 +58,12 @@ function usePantryItems() {
     load();
   }, [homeId]);
   useResync(load);
+  // Opened with no connection and nothing cached: load as soon as the socket is back.
+  const lastError = useRef(null);
+  lastError.current = error;
+  useEffect(() => liveState.subscribe(({ state }) => {
+    if (state === 'online' && lastError.current?.offline) load();
+  }), [load]);
 
   useLive('inventory_update', (frame) => {
     const { action, item } = frame.payload || {};
@@ -135,7 +141,10 @@ export function PantryScreen() {
   const [openItemId, setOpenItemId] = useState(null);
   const [usingItem, setUsingItem] = useState(null);
 
-  const shown = useMemo(() => (items ? withPendingWrites(items, pendingOps) : []), [items, pendingOps]);
+  // Offline with nothing loaded yet: still take additions (they wait in the queue), and say so.
+  const offlineUnknown = !items && !!error?.offline;
+  const known = items ?? (offlineUnknown ? [] : null);
+  const shown = useMemo(() => (known ? withPendingWrites(known, pendingOps) : []), [known, pendingOps]);
   const visible = useMemo(() => {
     const needle = search.trim().toLowerCase();
     if (!needle) return shown;
@@ -160,7 +169,7 @@ export function PantryScreen() {
 
   const addItem = (text) => {
     const parsed = parseQuickAdd(text);
-    const existing = items.find((i) => sameName(i.name, parsed.name));
+    const existing = (known ?? []).find((i) => sameName(i.name, parsed.name));
     const { done } = queue.submit(existing ? restockRequest(existing, parsed) : newItemRequest(parsed));
     afterWrite(done, upsert);
   };
@@ -177,7 +186,7 @@ export function PantryScreen() {
     });
   };
 
-  if (error && !items) {
+  if (error && !items && !offlineUnknown) {
     return html`<section class="screen pantry">
       <${Empty} title="We couldn't load your pantry">
         <p>${error.offline ? 'You seem to be offline.' : error.message}</p>
@@ -185,7 +194,7 @@ export function PantryScreen() {
       <//>
     </section>`;
   }
-  if (!items) return html`<section class="screen pantry"><${Spinner} /></section>`;
+  if (!known) return html`<section class="screen pantry"><${Spinner} /></section>`;
 
   const openItem = openItemId && shown.find((i) => i.id === openItemId);
 
@@ -194,6 +203,7 @@ export function PantryScreen() {
       <h1 id="pantry-title">Pantry</h1>
       <${PantrySummary} items=${shown} />
     </header>
+    ${offlineUnknown && html`<p class="pantry-offline" role="status">You're offline and this pantry hasn't been loaded on this device yet. What you add now is sent when you're back online.</p>`}
     ${canEdit && html`<${QuickAdd} id="pantry-quick-add" label="Add to pantry" placeholder='Add to pantry, e.g. "2 kg flour"' onAdd=${addItem} />`}
     ${shown.length === 0
       ? html`<${Empty} title="Your pantry is empty">
