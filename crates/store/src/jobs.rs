@@ -61,6 +61,26 @@ type RecurringRow = (
     String,
 );
 
+/// What a [`RecurringRow`] is read from (items joined with their home), for the round's scan
+/// and the restock's re-check alike.
+const RECURRING_COLUMNS: (
+    items::id,
+    items::home_id,
+    items::name,
+    items::recurring_interval,
+    items::recurring_last_added_at,
+    items::date_added,
+    homes::timezone,
+) = (
+    items::id,
+    items::home_id,
+    items::name,
+    items::recurring_interval,
+    items::recurring_last_added_at,
+    items::date_added,
+    homes::timezone,
+);
+
 fn recurring_item(row: RecurringRow) -> Result<Option<RecurringItem>, RepoError> {
     let (item_id, home_id, name, interval, last_added, date_added, timezone) = row;
     let Some(interval) = interval.as_deref().and_then(RecurringInterval::parse) else {
@@ -84,15 +104,7 @@ impl JobStore for StoreJobs {
             .inner_join(homes::table)
             .filter(items::is_recurring.eq(true))
             .filter(items::recurring_interval.is_not_null())
-            .select((
-                items::id,
-                items::home_id,
-                items::name,
-                items::recurring_interval,
-                items::recurring_last_added_at,
-                items::date_added,
-                homes::timezone,
-            ))
+            .select(RECURRING_COLUMNS)
             .load(&mut *conn)
             .await
             .map_err(to_repo_error)?;
@@ -120,15 +132,7 @@ impl JobStore for StoreJobs {
                 .filter(items::id.eq(item.item_id.to_string()))
                 .filter(items::home_id.eq(item.home_id.to_string()))
                 .filter(items::is_recurring.eq(true))
-                .select((
-                    items::id,
-                    items::home_id,
-                    items::name,
-                    items::recurring_interval,
-                    items::recurring_last_added_at,
-                    items::date_added,
-                    homes::timezone,
-                ))
+                .select(RECURRING_COLUMNS)
                 .first(c)
                 .await
                 .optional()?;
