@@ -1,5 +1,6 @@
 //! The embedded files and what the server needs to know about each.
 
+use actix_web::web::Bytes;
 use rust_embed::Embed;
 use std::borrow::Cow;
 
@@ -49,8 +50,13 @@ impl Asset {
         &self.path
     }
 
-    pub fn bytes(&self) -> Vec<u8> {
-        self.data.to_vec()
+    /// The file's bytes as a body: the embedded ones themselves in release builds (no copy),
+    /// the bytes read from disk in debug builds.
+    pub fn bytes(&self) -> Bytes {
+        match &self.data {
+            Cow::Borrowed(data) => Bytes::from_static(data),
+            Cow::Owned(data) => Bytes::from(data.clone()),
+        }
     }
 
     pub fn data(&self) -> &[u8] {

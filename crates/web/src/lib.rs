@@ -67,14 +67,15 @@ fn respond(req: &HttpRequest, asset: &Asset) -> HttpResponse {
         Some(_) => format!("\"{}-gz\"", asset.hash_hex()),
         None => format!("\"{}\"", asset.hash_hex()),
     };
-    let mut response = if if_none_match(req, &etag) {
+    let unchanged = if_none_match(req, &etag);
+    let mut response = if unchanged {
         HttpResponse::build(StatusCode::NOT_MODIFIED)
     } else {
         HttpResponse::Ok()
     };
     response
         .insert_header((header::CONTENT_TYPE, asset.content_type()))
-        .insert_header((header::ETAG, etag.clone()))
+        .insert_header((header::ETAG, etag))
         // Revalidate every time: file names carry no hash, and a 304 costs a few bytes.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::VARY, "Accept-Encoding"));
@@ -82,7 +83,7 @@ fn respond(req: &HttpRequest, asset: &Asset) -> HttpResponse {
         // The worker controls the whole origin from `/sw.js`.
         response.insert_header(("service-worker-allowed", "/"));
     }
-    if if_none_match(req, &etag) {
+    if unchanged {
         return response.finish();
     }
     // For HEAD, actix sends the headers of this body (its length) and leaves the body out.
