@@ -1,7 +1,7 @@
 // The shell: which screen a path shows, who may see it, and the frame around it (navigation,
 // connection state, changes waiting to be sent, changes the server refused).
 import { html, useEffect, useState, Icon, Toasts } from './lib/ui.js';
-import { Link, match, navigate, useRoute } from './core/router.js';
+import { Link, match, navigate, safeNext, useRoute } from './core/router.js';
 import { session } from './core/session.js';
 import { liveState } from './core/live.js';
 import { useStore } from './core/store.js';
@@ -77,11 +77,6 @@ export function App() {
   if (screen.public && !signedIn) return html`<main id="main" class="public">${content}</main><${Toasts} />`;
   if (screen.bare) return html`<main id="main" class="public">${content}</main><${Toasts} />`;
   return html`<${Frame} signedIn=${signedIn} path=${route.path}>${content}<//>`;
-}
-
-/** Only paths inside the app may be a `next`: never another origin. */
-export function safeNext(next) {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
 }
 
 function Lazy({ screen, params, query }) {

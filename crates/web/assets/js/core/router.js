@@ -21,6 +21,11 @@ export function navigate(to, { replace = false } = {}) {
   if (!replace) window.scrollTo(0, 0);
 }
 
+/** Only paths inside the app may be a `?next=` to return to: never another origin (`//…`). */
+export function safeNext(next) {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+}
+
 /** Match `/lists/:listId` against a path: the params, or null. */
 export function match(pattern, path) {
   const p = pattern.split('/').filter(Boolean);

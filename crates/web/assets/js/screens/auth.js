@@ -2,12 +2,7 @@
 import { html, useState, Button, Field } from '../lib/ui.js';
 import { api, describe } from '../core/api.js';
 import { session } from '../core/session.js';
-import { Link, navigate } from '../core/router.js';
-
-function nextOf(query) {
-  const next = query?.get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
-}
+import { Link, navigate, safeNext } from '../core/router.js';
 
 function useSubmit(run) {
   const [busy, setBusy] = useState(false);
@@ -34,7 +29,7 @@ function useSubmit(run) {
 }
 
 export function SignInScreen({ query }) {
-  const next = nextOf(query);
+  const next = safeNext(query?.get('next'));
   const { busy, error, fieldErrors, submit } = useSubmit(async (form) => {
     const auth = await api('POST', '/api/auth/login', { body: { email: form.get('email'), password: form.get('password') } });
     session.set(auth);
@@ -55,7 +50,7 @@ export function SignInScreen({ query }) {
 }
 
 export function SignUpScreen({ query }) {
-  const next = nextOf(query);
+  const next = safeNext(query?.get('next'));
   const { busy, error, fieldErrors, submit } = useSubmit(async (form) => {
     const auth = await api('POST', '/api/auth/register', {
       body: { name: form.get('name'), email: form.get('email'), password: form.get('password') },
