@@ -8,11 +8,9 @@ import { BASE_URL, useBrowser } from '../lib/harness.mjs';
 import { PHONE } from '../lib/browser.mjs';
 import { newPerson, signUp } from '../lib/api.mjs';
 import { useSession } from '../lib/session.mjs';
+import { countTraffic } from '../lib/traffic.mjs';
 
 const BUDGET_KIB = 100;
-// Two seconds after the first screen, the app fetches the other screens in the background (so a
-// tab can switch screens offline): like the service worker's precache, not part of the first load.
-const isWarmUp = (url) => /\/js\/screens\/(?!pantry\.js)[^/]+\.js$/.test(new URL(url).pathname);
 const MAX_REQUESTS = 40;
 const chromium = useBrowser();
 
@@ -24,21 +22,7 @@ test(`a cold load of the pantry transfers at most ${BUDGET_KIB} KiB`, async (t) 
   try {
     await useSession(context, person.auth);
     const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    const traffic = { requests: 0, bytes: 0, largest: [] };
-    const urls = new Map();
-    cdp.on('Network.requestWillBeSent', (event) => {
-      if (isWarmUp(event.request.url)) return;
-      traffic.requests += 1;
-      urls.set(event.requestId, event.request.url);
-    });
-    cdp.on('Network.loadingFinished', (event) => {
-      if (!urls.has(event.requestId)) return;
-      traffic.bytes += event.encodedDataLength;
-      traffic.largest.push([event.encodedDataLength, urls.get(event.requestId)]);
-    });
+    const { traffic } = await countTraffic(context, page, { firstScreen: 'pantry.js' });
     await page.goto('/pantry');
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     await page.getByLabel('Add to pantry').waitFor();
@@ -46,12 +30,12 @@ test(`a cold load of the pantry transfers at most ${BUDGET_KIB} KiB`, async (t) 
 
     const kib = traffic.bytes / 1024;
     t.diagnostic(`first load: ${traffic.requests} requests, ${kib.toFixed(1)} KiB`);
-    const top = traffic.largest.sort((a, b) => b[0] - a[0]).slice(0, 5).map(([b, url]) => `${(b / 1024).toFixed(1)} KiB ${url}`);
+    const top = traffic.files.sort((a, b) => b[0] - a[0]).slice(0, 5).map(([b, url]) => `${(b / 1024).toFixed(1)} KiB ${url}`);
     assert.ok(kib <= BUDGET_KIB, `first load transferred ${kib.toFixed(1)} KiB (budget ${BUDGET_KIB}); largest:\n${top.join('\n')}`);
     assert.ok(traffic.requests <= MAX_REQUESTS, `first load made ${traffic.requests} requests (budget ${MAX_REQUESTS})`);
     // Text is compressed on the wire: the largest file (the vendored Preact + htm, 13 KB plain)
     // must arrive gzipped.
-    const vendor = traffic.largest.find(([, url]) => url?.endsWith('/vendor/htm-preact.js'));
+    const vendor = traffic.files.find(([, url]) => url?.endsWith('/vendor/htm-preact.js'));
     assert.ok(vendor && vendor[0] < 9 * 1024, `htm-preact.js arrived as ${vendor?.[0]} bytes: not gzipped?`);
   } finally {
     await context.close();

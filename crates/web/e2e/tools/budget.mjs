@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { PHONE, launchBrowser } from '../lib/browser.mjs';
 import { signUp } from '../lib/api.mjs';
 import { useSession } from '../lib/session.mjs';
+import { countTraffic } from '../lib/traffic.mjs';
 
 const QUIET_MS = 500;
 const { values: options } = parseArgs({
@@ -31,9 +32,8 @@ const runs = Number(options.runs);
 const slowdown = Number(options['cpu-slowdown']);
 
 const person = await signUp(baseUrl);
-// `screen` is the first screen's module; the app fetches the others in the background two
-// seconds after it (so a tab can switch screens offline): like the service worker's precache,
-// those are not part of the first load and are not counted.
+// `screen` is the first screen's module: the others the app fetches in the background are not
+// counted (lib/traffic.mjs).
 const PAGES = [
   { path: '/signin', auth: null, screen: 'auth.js' },
   { path: '/pantry', auth: person.auth, screen: 'pantry.js' },
@@ -54,29 +54,13 @@ printTable(rows);
 
 /** One load in a fresh context; answers {requests, bytes, tti}. */
 async function coldLoad({ path, auth, screen }) {
-  const isWarmUp = (url) => {
-    const match = new URL(url).pathname.match(/^\/js\/screens\/([^/]+\.js)$/);
-    return !!match && match[1] !== screen;
-  };
   const context = await browser.newContext({ baseURL: baseUrl, viewport: PHONE, serviceWorkers: 'block' });
   try {
     if (auth) await useSession(context, auth);
     await context.addInitScript(watchReadiness);
     const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    const { traffic, cdp } = await countTraffic(context, page, { firstScreen: screen });
     if (slowdown > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: slowdown });
-    const traffic = { requests: 0, bytes: 0 };
-    const counted = new Set();
-    cdp.on('Network.requestWillBeSent', (event) => {
-      if (isWarmUp(event.request.url)) return;
-      counted.add(event.requestId);
-      if (!event.redirectResponse) traffic.requests += 1;
-    });
-    cdp.on('Network.loadingFinished', (event) => {
-      if (counted.has(event.requestId)) traffic.bytes += event.encodedDataLength;
-    });
     await page.goto(path);
     const tti = await page.waitForFunction(
       (quietMs) => {
